@@ -1,0 +1,250 @@
+/* The settings table and its parser. Every setting has a name, a type, a
+ * default, bounds and a description; nothing is read anywhere else. */
+#include "core/config.h"
+
+#include "common/numparse.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum setting_type { SET_STRING, SET_INT, SET_LISTEN, SET_TIMEZONE, SET_LOGLEVEL };
+
+struct setting {
+    const char *name;
+    enum setting_type type;
+    const char *def;
+    int64_t min, max; /* SET_INT only */
+    size_t offset;
+    const char *description;
+};
+
+#define OFF(field) offsetof(struct config, field)
+
+static const struct setting settings[] = {
+    {"RITMO_DATABASE_URL", SET_STRING, "dbname=ritmo", 0, 0, OFF(database_url),
+     "libpq connection string of the PostgreSQL database"},
+    {"RITMO_LISTEN", SET_LISTEN, "127.0.0.1:8080", 0, 0, OFF(listen),
+     "address and port the HTTP server listens on (host:port)"},
+    {"RITMO_THREADS", SET_INT, "4", 1, 256, OFF(threads), "HTTP worker threads"},
+    {"RITMO_TIMEZONE", SET_TIMEZONE, "Europe/Amsterdam", 0, 0, OFF(timezone),
+     "IANA time zone of service days and allowance years"},
+    {"RITMO_BODY_LIMIT", SET_INT, "65536", 1024, 16777216, OFF(body_limit),
+     "largest request body accepted, in bytes (413 above)"},
+    {"RITMO_CONNECTION_TIMEOUT_S", SET_INT, "30", 1, 3600, OFF(conn_timeout_s),
+     "an idle or slow client connection is closed after this many seconds"},
+    {"RITMO_DB_POOL_SIZE", SET_INT, "8", 1, 512, OFF(db_pool_size),
+     "database connections per server process"},
+    {"RITMO_DB_TIMEOUT_MS", SET_INT, "5000", 100, 600000, OFF(db_timeout_ms),
+     "longest wait for a database connection before answering 503"},
+    {"RITMO_STATEMENT_TIMEOUT_MS", SET_INT, "10000", 100, 3600000, OFF(statement_timeout_ms),
+     "PostgreSQL statement_timeout of the server's connections"},
+    {"RITMO_SHUTDOWN_GRACE_S", SET_INT, "10", 0, 600, OFF(shutdown_grace_s),
+     "on SIGTERM, how long in-flight requests may take to finish"},
+    {"RITMO_LOG_LEVEL", SET_LOGLEVEL, "info", 0, 0, OFF(log_level),
+     "debug, info, warning or error"},
+    {"RITMO_MAX_ANNUAL_KM", SET_INT, "2000", 0, 2000, OFF(max_annual_km),
+     "regional maximum of a transport allowance, km per year (art. 3.4)"},
+};
+
+#define N_SETTINGS (sizeof settings / sizeof settings[0])
+
+static char **
+str_field(struct config *cfg, const struct setting *s)
+{
+    return (char **)((char *)cfg + s->offset);
+}
+
+static int64_t *
+int_field(struct config *cfg, const struct setting *s)
+{
+    return (int64_t *)((char *)cfg + s->offset);
+}
+
+static bool
+parse_listen(struct config *cfg, const char *value)
+{
+    const char *colon = strrchr(value, ':');
+    int64_t port;
+    if (!colon || colon == value || !parse_int64(colon + 1, 1, 65535, &port))
+        return false;
+    free(cfg->listen_host);
+    cfg->listen_host = xstrndup(value, (size_t)(colon - value));
+    cfg->listen_port = (int)port;
+    return true;
+}
+
+/* A zone name must name a file of the system's tz database; ".." is refused
+ * so that the setting cannot point elsewhere. */
+static bool
+timezone_exists(const char *name)
+{
+    if (!*name || name[0] == '/' || strstr(name, "..") || strlen(name) > 64)
+        return false;
+    char path[256];
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool
+apply(struct config *cfg, const struct setting *s, const char *value, char **err)
+{
+    switch (s->type) {
+    case SET_INT: {
+        int64_t v;
+        if (!parse_int64(value, s->min, s->max, &v)) {
+            *err = xasprintf("invalid value \"%s\" for %s: expected an integer from %lld to %lld",
+                             value, s->name, (long long)s->min, (long long)s->max);
+            return false;
+        }
+        *int_field(cfg, s) = v;
+        return true;
+    }
+    case SET_LISTEN:
+        if (!parse_listen(cfg, value)) {
+            *err = xasprintf("invalid value \"%s\" for %s: expected host:port with port 1-65535",
+                             value, s->name);
+            return false;
+        }
+        break;
+    case SET_TIMEZONE:
+        if (!timezone_exists(value)) {
+            *err = xasprintf("invalid value \"%s\" for %s: not a time zone of the tz database",
+                             value, s->name);
+            return false;
+        }
+        break;
+    case SET_LOGLEVEL:
+        if (strcmp(value, "debug") && strcmp(value, "info") && strcmp(value, "warning") &&
+            strcmp(value, "error")) {
+            *err = xasprintf("invalid value \"%s\" for %s: expected debug, info, warning or error",
+                             value, s->name);
+            return false;
+        }
+        break;
+    case SET_STRING:
+        if (!*value) {
+            *err = xasprintf("invalid value for %s: must not be empty", s->name);
+            return false;
+        }
+        break;
+    }
+    char **field = str_field(cfg, s);
+    free(*field);
+    *field = xstrdup(value);
+    return true;
+}
+
+static const struct setting *
+find_setting(const char *name)
+{
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (strcmp(settings[i].name, name) == 0)
+            return &settings[i];
+    return NULL;
+}
+
+static char *
+trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* The file holds NAME=value lines; # starts a comment line. An unknown
+ * name is an error, so that a typo cannot silently leave a default. */
+static bool
+load_file(struct config *cfg, const char *path, char **err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        *err = xasprintf("could not open config file \"%s\": %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = true;
+    char line[4096];
+    int lineno = 0;
+    while (ok && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *l = trim(line);
+        if (!*l || *l == '#')
+            continue;
+        char *eq = strchr(l, '=');
+        if (!eq) {
+            *err = xasprintf("config file \"%s\" line %d: expected NAME=value", path, lineno);
+            ok = false;
+            break;
+        }
+        *eq = '\0';
+        const struct setting *s = find_setting(trim(l));
+        if (!s) {
+            *err = xasprintf("config file \"%s\" line %d: unknown setting \"%s\"", path, lineno,
+                             trim(l));
+            ok = false;
+            break;
+        }
+        ok = apply(cfg, s, trim(eq + 1), err);
+    }
+    fclose(f);
+    return ok;
+}
+
+bool
+config_load(struct config *cfg, const char *file, config_lookup_fn lookup, char **err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    *err = NULL;
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (!apply(cfg, &settings[i], settings[i].def, err))
+            goto fail;
+    if (file && !load_file(cfg, file, err))
+        goto fail;
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const char *v = lookup ? lookup(settings[i].name) : NULL;
+        if (v && !apply(cfg, &settings[i], v, err))
+            goto fail;
+    }
+    return true;
+fail:
+    config_clear(cfg);
+    return false;
+}
+
+void
+config_clear(struct config *cfg)
+{
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (settings[i].type != SET_INT) {
+            free(*str_field(cfg, &settings[i]));
+            *str_field(cfg, &settings[i]) = NULL;
+        }
+    free(cfg->listen_host);
+    cfg->listen_host = NULL;
+}
+
+void
+config_print_table(FILE *out)
+{
+    static const char *const type_names[] = {"string", "integer", "host:port", "time zone",
+                                             "level"};
+    fprintf(out, "%-28s %-10s %-18s %-14s %s\n", "SETTING", "TYPE", "DEFAULT", "BOUNDS",
+            "DESCRIPTION");
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const struct setting *s = &settings[i];
+        char bounds[48] = "-";
+        if (s->type == SET_INT)
+            snprintf(bounds, sizeof bounds, "%lld..%lld", (long long)s->min, (long long)s->max);
+        fprintf(out, "%-28s %-10s %-18s %-14s %s\n", s->name, type_names[s->type], s->def, bounds,
+                s->description);
+    }
+    fprintf(out, "\nEach setting is read from the environment; RITMO_CONFIG (or --config FILE)\n"
+                 "names an optional file of NAME=value lines, overridden by the environment.\n");
+}

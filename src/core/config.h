@@ -1,0 +1,40 @@
+/* Configuration: one declarative table of settings, read from an optional
+ * config file and then from RITMO_* environment variables (which win). */
+#ifndef RITMO_CONFIG_H
+#define RITMO_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct config {
+    char *database_url; /* libpq connection string */
+    char *listen;       /* host:port as given */
+    char *listen_host;  /* parsed from listen */
+    int listen_port;    /* parsed from listen */
+    int64_t threads;    /* HTTP worker threads */
+    char *timezone;     /* IANA zone of service days and years */
+    int64_t body_limit; /* bytes */
+    int64_t conn_timeout_s;
+    int64_t db_pool_size;
+    int64_t db_timeout_ms;
+    int64_t statement_timeout_ms;
+    int64_t shutdown_grace_s;
+    char *log_level;
+    int64_t max_annual_km;
+};
+
+/* Looks a variable up by name; getenv fits. Tests pass their own. */
+typedef const char *(*config_lookup_fn)(const char *name);
+
+/* Fills *cfg from defaults, then the file (NULL: none), then lookup().
+ * On failure returns false and sets *err (caller frees) to a message naming
+ * the setting; *cfg is then cleared. Call config_clear() after success. */
+bool config_load(struct config *cfg, const char *file, config_lookup_fn lookup, char **err)
+    __attribute__((warn_unused_result));
+void config_clear(struct config *cfg);
+
+/* Prints the table (name, type, default, bounds, description) to out. */
+void config_print_table(FILE *out);
+
+#endif

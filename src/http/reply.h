@@ -1,0 +1,40 @@
+/* Building and queueing responses: JSON bodies, the error shape of API.md,
+ * and request helpers (query parameters, path ids, JSON validation). */
+#ifndef RITMO_HTTP_REPLY_H
+#define RITMO_HTTP_REPLY_H
+
+#include "db/db.h"
+#include "http/request.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* {"error": {"code", "message", "field"?}}; caller owns the result. */
+json_t *http_error_json(const char *code, const char *message, const char *field);
+
+/* Queues body (stolen, even on failure) as the response with status. */
+void http_reply_json(struct req *r, unsigned status, json_t *body);
+/* Queues an error response; message is printf-style. */
+void http_reply_error(struct req *r, unsigned status, const char *code, const char *field,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Queues text (copied) with a content type. */
+void http_reply_text(struct req *r, unsigned status, const char *content_type, const char *text,
+                     size_t len);
+/* Answers a failed database status: 503, 409, 404 or 500. */
+void http_reply_db_error(struct req *r, enum db_status s);
+
+/* Query parameter value, borrowed for the request's life; NULL if absent. */
+const char *http_query(struct req *r, const char *key);
+/* Request header value, borrowed; NULL if absent. */
+const char *http_header(struct req *r, const char *name);
+
+/* Path parameter i as a positive id; otherwise queues 404 and is false. */
+bool http_path_id_or_reply(struct req *r, int i, int64_t *id) __attribute__((warn_unused_result));
+/* List paging: limit (default 50, 1..500) and an id cursor (default 0);
+ * queues 400 invalid_field and is false on bad values. */
+bool http_paging_or_reply(struct req *r, int *limit, int64_t *after)
+    __attribute__((warn_unused_result));
+/* Opaque id as JSON: ids are strings in the API. */
+json_t *http_id_json(int64_t id);
+
+#endif

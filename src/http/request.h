@@ -1,0 +1,37 @@
+/* One HTTP request as handlers see it. Allocated on libmicrohttpd's first
+ * callback for the request, freed in its completion callback. */
+#ifndef RITMO_HTTP_REQUEST_H
+#define RITMO_HTTP_REQUEST_H
+
+#include "auth/token.h"
+#include "http/router.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <time.h>
+
+struct app;
+struct MHD_Connection;
+
+#define REQUEST_ID_MAX 64
+
+struct req {
+    struct app *app;
+    struct MHD_Connection *conn;
+    const char *method; /* borrowed from libmicrohttpd for the request's life */
+    const char *path;
+    size_t route_index; /* valid when route != NULL */
+    const struct route *route;
+    struct route_params params;
+    char request_id[REQUEST_ID_MAX + 1];
+    char *body; /* owned; NUL-terminated */
+    size_t body_len;
+    bool body_too_large;
+    json_t *json; /* owned; the parsed body of POST/PATCH/PUT */
+    struct principal who;
+    unsigned status; /* 0 until a response was queued */
+    char allow[128]; /* Allow header of a 405 */
+    struct timespec started;
+};
+
+#endif

@@ -1,0 +1,326 @@
+/* libmicrohttpd glue. Request lifecycle: state is allocated on the first
+ * callback, the body collected into a bounded buffer, the answer built on
+ * the final call, and everything freed in the completion callback, which
+ * also writes the access log line and the metrics. */
+#include "http/server.h"
+
+#include "auth/token_store.h"
+#include "common/log.h"
+#include "common/numparse.h"
+#include "common/xalloc.h"
+#include "core/app.h"
+#include "http/metrics.h"
+#include "http/reply.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct app *app;
+    atomic_int in_flight;
+};
+
+static double
+elapsed_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Keeps a client's X-Request-Id when it is short and plain, so that a
+ * request can be followed across systems; otherwise makes a new one. */
+static void
+set_request_id(struct req *r)
+{
+    const char *given = http_header(r, "X-Request-Id");
+    if (given && *given && strlen(given) <= REQUEST_ID_MAX &&
+        strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") ==
+            strlen(given)) {
+        snprintf(r->request_id, sizeof r->request_id, "%s", given);
+        return;
+    }
+    unsigned char raw[12] = {0};
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        log_warn("could not read random bytes for a request id");
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(r->request_id + 2 * i, 3, "%02x", raw[i]);
+}
+
+static struct req *
+req_create(struct http_server *s, struct MHD_Connection *conn, const char *method, const char *path)
+{
+    struct req *r = xcalloc(1, sizeof *r);
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    r->app = s->app;
+    r->conn = conn;
+    r->method = method;
+    r->path = path;
+    set_request_id(r);
+    atomic_fetch_add(&s->in_flight, 1);
+    return r;
+}
+
+static void
+req_free(struct req *r)
+{
+    if (!r)
+        return;
+    json_decref(r->json);
+    free(r->body);
+    free(r);
+}
+
+/* Appends a body chunk; beyond the limit the rest is read and dropped so
+ * that the client still gets its 413. */
+static void
+collect_body(struct req *r, const char *data, size_t len)
+{
+    size_t limit = (size_t)r->app->cfg->body_limit;
+    if (r->body_too_large || r->body_len + len > limit) {
+        r->body_too_large = true;
+        return;
+    }
+    r->body = xrealloc(r->body, r->body_len + len + 1);
+    memcpy(r->body + r->body_len, data, len);
+    r->body_len += len;
+    r->body[r->body_len] = '\0';
+}
+
+static bool
+declared_too_large(struct req *r)
+{
+    const char *cl = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int64_t n;
+    return cl && parse_int64(cl, 0, INT64_MAX, &n) && n > r->app->cfg->body_limit;
+}
+
+struct auth_ctx {
+    const char *hash;
+    struct principal *who;
+};
+
+static enum db_status
+auth_tx(struct db_conn *c, void *ctx)
+{
+    struct auth_ctx *a = ctx;
+    return token_store_lookup(c, a->hash, a->who);
+}
+
+/* 401 unless a valid bearer token is given, 403 unless its role may use
+ * the route (admin may use every route); 503 when the database is down. */
+static bool
+authorize_or_reply(struct req *r)
+{
+    const char *h = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h || strncmp(h, "Bearer ", 7) != 0 || !token_well_formed(h + 7)) {
+        http_reply_error(r, 401, "unauthenticated", NULL,
+                         "a valid bearer token is required (Authorization: Bearer <token>)");
+        return false;
+    }
+    char hash[TOKEN_HASH_HEX];
+    token_hash_hex(h + 7, hash);
+    struct auth_ctx a = {hash, &r->who};
+    enum db_status st = db_tx_run(r->app->pool, "authenticate", auth_tx, &a);
+    if (st == DB_NOT_FOUND) {
+        http_reply_error(r, 401, "unauthenticated", NULL, "the token is unknown or revoked");
+        return false;
+    }
+    if (st != DB_OK) {
+        http_reply_db_error(r, st);
+        return false;
+    }
+    if (r->who.role != ROLE_ADMIN && !(r->route->roles & r->who.role)) {
+        http_reply_error(r, 403, "forbidden", NULL, "the role \"%s\" may not do this",
+                         role_name(r->who.role));
+        return false;
+    }
+    return true;
+}
+
+static bool
+parse_body_or_reply(struct req *r)
+{
+    if (strcmp(r->method, "POST") && strcmp(r->method, "PATCH") && strcmp(r->method, "PUT"))
+        return true;
+    if (r->body_len == 0) {
+        r->json = json_object(); /* a POST without body, such as a plain action */
+        return true;
+    }
+    json_error_t err;
+    r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
+    if (!r->json) {
+        http_reply_error(r, 400, "invalid_json", NULL, "the body is not valid JSON: %s (at %d:%d)",
+                         err.text, err.line, err.column);
+        return false;
+    }
+    if (!json_is_object(r->json)) {
+        http_reply_error(r, 400, "invalid_json", NULL, "the body must be a JSON object");
+        return false;
+    }
+    return true;
+}
+
+static void
+dispatch(struct req *r)
+{
+    char allow[128];
+    size_t n = routes_count();
+    size_t index;
+    switch (router_match(routes, n, r->method, r->path, &index, &r->params, allow, sizeof allow)) {
+    case ROUTE_NOT_FOUND:
+        http_reply_error(r, 404, "not_found", NULL, "no such resource");
+        return;
+    case ROUTE_METHOD_NOT_ALLOWED: {
+        snprintf(r->allow, sizeof r->allow, "%s", allow);
+        http_reply_error(r, 405, "method_not_allowed", NULL, "method %s is not allowed here",
+                         r->method);
+        return;
+    }
+    case ROUTE_FOUND:
+        break;
+    }
+    r->route_index = index;
+    r->route = &routes[index];
+    if (r->body_too_large) {
+        http_reply_error(r, 413, "body_too_large", NULL, "the body is larger than %lld bytes",
+                         (long long)r->app->cfg->body_limit);
+        return;
+    }
+    if (r->route->roles && !authorize_or_reply(r))
+        return;
+    if (!parse_body_or_reply(r))
+        return;
+    r->route->handler(r);
+    if (!r->status) {
+        log_error("handler of %s %s gave no answer", r->route->method, r->route->pattern);
+        http_reply_error(r, 500, "internal", NULL, "internal error");
+    }
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+           const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct http_server *s = cls;
+    struct req *r = *con_cls;
+    if (!r) {
+        r = req_create(s, conn, method, url);
+        *con_cls = r;
+        if (declared_too_large(r)) {
+            /* Answer at once instead of reading a body we will refuse. */
+            r->body_too_large = true;
+            dispatch(r);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->status)
+            collect_body(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (!r->status)
+        dispatch(r);
+    return MHD_YES;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct http_server *s = cls;
+    struct req *r = *con_cls;
+    if (!r)
+        return;
+    double secs = elapsed_since(&r->started);
+    size_t route = r->route ? r->route_index : routes_count();
+    metrics_observe(r->app->metrics, route, r->status, secs);
+    log_info("request id=%s method=%s path=\"%s\" status=%u ms=%.1f%s", r->request_id, r->method,
+             r->path, r->status, secs * 1e3,
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    req_free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    log_warn("http: %s", msg);
+}
+
+static bool
+resolve(const char *host, int port, struct sockaddr_storage *out, char **err)
+{
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char portstr[8];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    int rc = getaddrinfo(host, portstr, &hints, &res);
+    if (rc != 0) {
+        *err = xasprintf("cannot listen on \"%s:%d\": %s", host, port, gai_strerror(rc));
+        return false;
+    }
+    memcpy(out, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return true;
+}
+
+struct http_server *
+http_server_start(struct app *app, char **err)
+{
+    const struct config *cfg = app->cfg;
+    struct sockaddr_storage addr;
+    if (!resolve(cfg->listen_host, cfg->listen_port, &addr, err))
+        return NULL;
+    struct http_server *s = xcalloc(1, sizeof *s);
+    s->app = app;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, s,
+                                 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+                                 &addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if (!s->daemon) {
+        *err = xasprintf("cannot listen on \"%s\": the address is in use or not available",
+                         cfg->listen);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void
+http_server_stop(struct http_server *s, int grace_s)
+{
+    if (!s)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (atomic_load(&s->in_flight) > 0 && elapsed_since(&t0) < grace_s)
+        usleep(20000);
+    if (atomic_load(&s->in_flight) > 0)
+        log_warn("stopping with %d requests still running", atomic_load(&s->in_flight));
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}
