@@ -1,5 +1,6 @@
 /* ritmo: one program with subcommands, like git. */
 #include "cli/cli.h"
+#include "cli/cmd_graph.h"
 #include "core/config.h"
 
 #include <stdio.h>
@@ -18,6 +19,7 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "run the HTTP API server"},
     {"migrate", cmd_migrate, "apply database schema migrations"},
     {"token", cmd_token, "create, list or revoke API tokens"},
+    {"graph", cmd_graph, "build a road graph from OpenStreetMap, or query one"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help and every setting"},
 };

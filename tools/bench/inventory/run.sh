@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds and runs the inventory micro-benchmark in an optimised, sanitizer-free
-# build directory (default build-bench); figures go to docs/benchmarks-inventory.md by hand.
+# build directory (default build-bench); figures go to docs/benchmarks.md by hand.
 set -eu
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 build=${1:-"$root/build-bench"}
