@@ -1,5 +1,6 @@
 # Writes a C file holding every sql/NNN_name.sql as {version, name, text}.
-# Invoked by the build with -DOUT=file.c -DFILES="a.sql;b.sql".
+# Invoked by the build with -DOUT=file.c -DFILES="a.sql|b.sql".
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "/* Generated from sql/ by tools/embed_migrations.cmake; do not edit. */\n")
 string(APPEND body "#include \"db/migrate.h\"\n\n")
 set(entries "")

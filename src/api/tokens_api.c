@@ -52,6 +52,13 @@ tokens_api_create(struct req *r)
     char token[TOKEN_TEXT_SIZE];
     struct token_info out;
     enum db_status s = token_service_create(r->app->pool, &in, r->who.token_id, token, &out);
+    if (s == DB_NO_REFERENT) {
+        const char *bound = in.client_id    ? "client_id"
+                            : in.vehicle_id ? "vehicle_id"
+                                            : "supplier_id";
+        http_reply_error(r, 400, "invalid_field", bound, "%s names nothing that exists", bound);
+        return;
+    }
     if (s != DB_OK) {
         http_reply_db_error(r, s);
         return;

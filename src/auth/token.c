@@ -1,7 +1,8 @@
 /* Token generation and hashing (nettle's SHA-256, the OS random source). */
 #include "auth/token.h"
 
-#include <nettle/sha2.h>
+#include "core/digest.h"
+
 #include <string.h>
 #include <sys/random.h>
 
@@ -35,17 +36,7 @@ token_generate(char out[TOKEN_TEXT_SIZE])
 void
 token_hash_hex(const char *token, char out[TOKEN_HASH_HEX])
 {
-    static const char hex[] = "0123456789abcdef";
-    struct sha256_ctx ctx;
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_init(&ctx);
-    sha256_update(&ctx, strlen(token), (const uint8_t *)token);
-    sha256_digest(&ctx, sizeof digest, digest);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
-    out[2 * SHA256_DIGEST_SIZE] = '\0';
+    digest_sha256_hex(token, strlen(token), out);
 }
 
 bool

@@ -7,6 +7,8 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "inventory/workcal.h"
+#include "routing/distance.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -36,6 +38,36 @@ schema_ok(const struct config *cfg)
     if (version > latest)
         log_warn("database schema version %d is newer than this ritmo (%d)", version, latest);
     return true;
+}
+
+/* The time zone and the distance provider, shared by every request. */
+static bool
+app_services_create(struct app *app)
+{
+    struct workcal_config wc;
+    workcal_config_init(&wc);
+    wc.time_zone = app->cfg->timezone;
+    enum workcal_status ws = workcal_create(&wc, &app->tz);
+    if (ws != WORKCAL_OK) {
+        log_error("cannot load time zone \"%s\": %s", app->cfg->timezone, workcal_status_name(ws));
+        return false;
+    }
+    struct dist_options opt;
+    dist_options_init(&opt);
+    opt.detour_factor = app->cfg->detour_factor;
+    if (dist_provider_create(app->cfg->routing, &opt, &app->dist) != DIST_OK) {
+        log_error("cannot use the distance provider \"%s\" (RITMO_ROUTING)", app->cfg->routing);
+        return false;
+    }
+    ride_policy_from_config(app->cfg, &app->policy);
+    return true;
+}
+
+static void
+app_services_free(struct app *app)
+{
+    dist_provider_free(app->dist);
+    workcal_free(app->tz);
 }
 
 static int
@@ -72,7 +104,8 @@ cmd_serve(int argc, char **argv)
     struct db_pool *pool = NULL;
     struct metrics *metrics = NULL;
     struct http_server *server = NULL;
-    if (!schema_ok(&cfg))
+    struct app app = {.cfg = &cfg, .started = time(NULL)};
+    if (!schema_ok(&cfg) || !app_services_create(&app))
         goto out;
 
     /* Block the stop signals in every thread (the server's threads inherit
@@ -93,7 +126,8 @@ cmd_serve(int argc, char **argv)
     };
     pool = db_pool_create(&opt);
     metrics = metrics_create(routes_count());
-    struct app app = {.cfg = &cfg, .pool = pool, .metrics = metrics, .started = time(NULL)};
+    app.pool = pool;
+    app.metrics = metrics;
     char *err = NULL;
     server = http_server_start(&app, &err);
     if (!server) {
@@ -111,6 +145,7 @@ cmd_serve(int argc, char **argv)
     log_info("stopped");
     rc = 0;
 out:
+    app_services_free(&app);
     db_pool_free(pool);
     metrics_free(metrics);
     config_clear(&cfg);

@@ -87,6 +87,7 @@ report(enum db_status s)
     fprintf(stderr, "ritmo: %s\n",
             s == DB_NOT_FOUND     ? "no such token"
             : s == DB_UNAVAILABLE ? "the database is unavailable"
+            : s == DB_NO_REFERENT ? "the client, vehicle or supplier given does not exist"
                                   : "the database refused the request (is the schema migrated?)");
     return 1;
 }

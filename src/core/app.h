@@ -8,13 +8,20 @@
 
 #include <time.h>
 
+#include "transport/ride_rules.h"
+
 struct db_pool;
 struct metrics;
+struct dist_provider;
+struct workcal;
 
 struct app {
     const struct config *cfg;
     struct db_pool *pool;
     struct metrics *metrics;
+    struct dist_provider *dist; /* the configured distance provider */
+    struct workcal *tz;         /* the service time zone (local dates and years) */
+    struct ride_policy policy;  /* booking rules from the configuration */
     time_t started;
 };
 

@@ -11,13 +11,24 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum setting_type { SET_STRING, SET_INT, SET_LISTEN, SET_TIMEZONE, SET_LOGLEVEL };
+enum setting_type {
+    SET_STRING,
+    SET_INT,
+    SET_LISTEN,
+    SET_TIMEZONE,
+    SET_LOGLEVEL,
+    SET_DOUBLE,
+    SET_BOOL,
+    SET_POLICY,
+    SET_AREA,
+    SET_HOURS,
+};
 
 struct setting {
     const char *name;
     enum setting_type type;
     const char *def;
-    int64_t min, max; /* SET_INT only */
+    double min, max; /* SET_INT and SET_DOUBLE */
     size_t offset;
     const char *description;
 };
@@ -48,6 +59,38 @@ static const struct setting settings[] = {
      "debug, info, warning or error"},
     {"RITMO_MAX_ANNUAL_KM", SET_INT, "2000", 0, 2000, OFF(max_annual_km),
      "regional maximum of a transport allowance, km per year (art. 3.4)"},
+    {"RITMO_ROUTING", SET_STRING, "haversine", 0, 0, OFF(routing),
+     "distance provider: haversine, graph:/path/region.graph or osrm:http://host:5000"},
+    {"RITMO_DETOUR_FACTOR", SET_DOUBLE, "1.3", 1, 3, OFF(detour_factor),
+     "haversine provider: road distance per straight-line distance"},
+    {"RITMO_BOOKING_LEAD_MIN", SET_INT, "60", 0, 10080, OFF(lead_min),
+     "a ride must be booked at least this many minutes before pickup"},
+    {"RITMO_WINDOW_BEFORE_MIN", SET_INT, "0", 0, 120, OFF(window_before_min),
+     "promised pickup window starts this many minutes before the agreed time"},
+    {"RITMO_WINDOW_AFTER_MIN", SET_INT, "15", 0, 120, OFF(window_after_min),
+     "promised pickup window ends this many minutes after the agreed time"},
+    {"RITMO_MAX_RIDE_FACTOR", SET_DOUBLE, "1.5", 1, 5, OFF(max_ride_factor),
+     "maximum ride time = direct travel time x this factor + RITMO_MAX_RIDE_EXTRA_MIN"},
+    {"RITMO_MAX_RIDE_EXTRA_MIN", SET_INT, "10", 0, 240, OFF(max_ride_extra_min),
+     "minutes added to the maximum ride time"},
+    {"RITMO_SERVICE_MAX_KM", SET_INT, "25", 1, 1000, OFF(service_max_km),
+     "longest ride as straight-line km (local travel)"},
+    {"RITMO_SERVICE_AREA", SET_AREA, "51.60,4.30,52.05,5.10", 0, 0, OFF(service_area),
+     "region served: lat_min,lon_min,lat_max,lon_max (default: Drechtsteden and surroundings)"},
+    {"RITMO_SERVICE_HOURS", SET_HOURS, "06:00-24:00", 0, 0, OFF(service_hours),
+     "local hours in which rides run (HH:MM-HH:MM, every day)"},
+    {"RITMO_FREE_CANCEL_MIN", SET_INT, "60", 0, 10080, OFF(free_cancel_min),
+     "cancelling is free until this many minutes before pickup"},
+    {"RITMO_LATE_CANCEL_POLICY", SET_POLICY, "debit", 0, 0, OFF(late_cancel_policy),
+     "a later cancellation: debit (like a completed ride) or release"},
+    {"RITMO_NO_SHOW_POLICY", SET_POLICY, "debit", 0, 0, OFF(no_show_policy),
+     "a no-show: debit (like a completed ride) or release"},
+    {"RITMO_ALLOWANCE_PRO_RATA", SET_BOOL, "true", 0, 0, OFF(pro_rata),
+     "an indication starting or ending within a year grants its km pro rata by days"},
+    {"RITMO_SERIES_MAX", SET_INT, "200", 1, 1000, OFF(series_max),
+     "most occurrences one recurring ride may have"},
+    {"RITMO_BOOKING_HORIZON_DAYS", SET_INT, "400", 1, 1000, OFF(horizon_days),
+     "how many days ahead a ride may be booked"},
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
@@ -77,6 +120,53 @@ parse_listen(struct config *cfg, const char *value)
     return true;
 }
 
+static bool
+parse_area(struct config *cfg, const char *value)
+{
+    double a[4];
+    const char *p = value;
+    for (int i = 0; i < 4; i++) {
+        char part[32];
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof part || (i < 3) != (p[len] == ','))
+            return false;
+        snprintf(part, sizeof part, "%.*s", (int)len, p);
+        if (!parse_double(part, i % 2 ? -180 : -90, i % 2 ? 180 : 90, &a[i]))
+            return false;
+        p += len + (i < 3);
+    }
+    if (a[0] >= a[2] || a[1] >= a[3])
+        return false;
+    memcpy(cfg->area, a, sizeof a);
+    return true;
+}
+
+static bool
+parse_minute(const char *s, int *out)
+{
+    int64_t h, m;
+    char hh[3] = {s[0], s[0] ? s[1] : 0, 0};
+    if (strlen(s) != 5 || s[2] != ':' || !parse_int64(hh, 0, 24, &h) ||
+        !parse_int64(s + 3, 0, 59, &m) || (h == 24 && m))
+        return false;
+    *out = (int)(h * 60 + m);
+    return true;
+}
+
+static bool
+parse_hours(struct config *cfg, const char *value)
+{
+    char open[8], close[8];
+    const char *dash = strchr(value, '-');
+    if (!dash || dash - value != 5 || strlen(dash + 1) != 5)
+        return false;
+    snprintf(open, sizeof open, "%.5s", value);
+    snprintf(close, sizeof close, "%s", dash + 1);
+    return parse_minute(open, &cfg->service_open_min) &&
+           parse_minute(close, &cfg->service_close_min) &&
+           cfg->service_open_min < cfg->service_close_min;
+}
+
 /* A zone name must name a file of the system's tz database; ".." is refused
  * so that the setting cannot point elsewhere. */
 static bool
@@ -96,7 +186,7 @@ apply(struct config *cfg, const struct setting *s, const char *value, char **err
     switch (s->type) {
     case SET_INT: {
         int64_t v;
-        if (!parse_int64(value, s->min, s->max, &v)) {
+        if (!parse_int64(value, (int64_t)s->min, (int64_t)s->max, &v)) {
             *err = xasprintf("invalid value \"%s\" for %s: expected an integer from %lld to %lld",
                              value, s->name, (long long)s->min, (long long)s->max);
             return false;
@@ -104,6 +194,47 @@ apply(struct config *cfg, const struct setting *s, const char *value, char **err
         *int_field(cfg, s) = v;
         return true;
     }
+    case SET_DOUBLE: {
+        double v;
+        if (!parse_double(value, s->min, s->max, &v)) {
+            *err = xasprintf("invalid value \"%s\" for %s: expected a number from %g to %g", value,
+                             s->name, s->min, s->max);
+            return false;
+        }
+        *(double *)((char *)cfg + s->offset) = v;
+        return true;
+    }
+    case SET_BOOL: {
+        bool v = !strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "on");
+        if (!v && strcmp(value, "false") && strcmp(value, "0") && strcmp(value, "off")) {
+            *err = xasprintf("invalid value \"%s\" for %s: expected true or false", value, s->name);
+            return false;
+        }
+        *(bool *)((char *)cfg + s->offset) = v;
+        return true;
+    }
+    case SET_POLICY:
+        if (strcmp(value, "debit") && strcmp(value, "release")) {
+            *err =
+                xasprintf("invalid value \"%s\" for %s: expected debit or release", value, s->name);
+            return false;
+        }
+        break;
+    case SET_AREA:
+        if (!parse_area(cfg, value)) {
+            *err =
+                xasprintf("invalid value \"%s\" for %s: expected lat_min,lon_min,lat_max,lon_max",
+                          value, s->name);
+            return false;
+        }
+        break;
+    case SET_HOURS:
+        if (!parse_hours(cfg, value)) {
+            *err = xasprintf("invalid value \"%s\" for %s: expected HH:MM-HH:MM (24:00 allowed)",
+                             value, s->name);
+            return false;
+        }
+        break;
     case SET_LISTEN:
         if (!parse_listen(cfg, value)) {
             *err = xasprintf("invalid value \"%s\" for %s: expected host:port with port 1-65535",
@@ -222,7 +353,8 @@ void
 config_clear(struct config *cfg)
 {
     for (size_t i = 0; i < N_SETTINGS; i++)
-        if (settings[i].type != SET_INT) {
+        if (settings[i].type != SET_INT && settings[i].type != SET_DOUBLE &&
+            settings[i].type != SET_BOOL) {
             free(*str_field(cfg, &settings[i]));
             *str_field(cfg, &settings[i]) = NULL;
         }
@@ -234,14 +366,15 @@ void
 config_print_table(FILE *out)
 {
     static const char *const type_names[] = {"string", "integer", "host:port", "time zone",
-                                             "level"};
+                                             "level",  "number",  "boolean",   "policy",
+                                             "area",   "hours"};
     fprintf(out, "%-28s %-10s %-18s %-14s %s\n", "SETTING", "TYPE", "DEFAULT", "BOUNDS",
             "DESCRIPTION");
     for (size_t i = 0; i < N_SETTINGS; i++) {
         const struct setting *s = &settings[i];
         char bounds[48] = "-";
-        if (s->type == SET_INT)
-            snprintf(bounds, sizeof bounds, "%lld..%lld", (long long)s->min, (long long)s->max);
+        if (s->type == SET_INT || s->type == SET_DOUBLE)
+            snprintf(bounds, sizeof bounds, "%g..%g", s->min, s->max);
         fprintf(out, "%-28s %-10s %-18s %-14s %s\n", s->name, type_names[s->type], s->def, bounds,
                 s->description);
     }

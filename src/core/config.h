@@ -22,6 +22,26 @@ struct config {
     int64_t shutdown_grace_s;
     char *log_level;
     int64_t max_annual_km;
+    /* transport (DOMAIN.md, "Operating rules"; every one configurable) */
+    char *routing;             /* distance provider spec */
+    double detour_factor;      /* haversine: road km per straight km */
+    int64_t lead_min;          /* booking lead time */
+    int64_t window_before_min; /* promised pickup window around the agreed time */
+    int64_t window_after_min;
+    double max_ride_factor; /* maximum ride time = direct x factor + extra */
+    int64_t max_ride_extra_min;
+    int64_t service_max_km; /* longest ride, straight-line km */
+    char *service_area;     /* lat_min,lon_min,lat_max,lon_max */
+    double area[4];         /* parsed service_area */
+    char *service_hours;    /* HH:MM-HH:MM, local */
+    int service_open_min;   /* parsed service_hours, minutes after midnight */
+    int service_close_min;
+    int64_t free_cancel_min;  /* free cancellation until this long before pickup */
+    char *late_cancel_policy; /* debit | release */
+    char *no_show_policy;     /* debit | release */
+    bool pro_rata;            /* grant km pro rata by days of the indication */
+    int64_t series_max;       /* most occurrences one series may have */
+    int64_t horizon_days;     /* how far ahead a ride may be booked */
 };
 
 /* Looks a variable up by name; getenv fits. Tests pass their own. */

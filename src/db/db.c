@@ -207,6 +207,8 @@ db_status_of(PGconn *conn, const PGresult *res)
         return DB_SERIALIZATION;
     if (!strcmp(state, "23505") || !strcmp(state, "23P01"))
         return DB_CONFLICT;
+    if (!strcmp(state, "23503"))
+        return DB_NO_REFERENT;
     /* Connection exceptions, statement timeout, shutdown in progress. */
     if (!strncmp(state, "08", 2) || !strcmp(state, "57014") || !strncmp(state, "57P", 3) ||
         !strcmp(state, "53300"))
@@ -267,7 +269,7 @@ db_exec(struct db_conn *c, struct db_stmt *st, const char *const *params, enum d
     PGresult *r = PQexecPrepared(c->pg, st->name, st->nparams, params, NULL, NULL, 0);
     *status = db_status_of(c->pg, r);
     if (*status != DB_OK) {
-        if (*status != DB_CONFLICT && *status != DB_SERIALIZATION)
+        if (*status != DB_CONFLICT && *status != DB_SERIALIZATION && *status != DB_NO_REFERENT)
             log_failure("statement", st->name, c->pg, r);
         PQclear(r);
         c->failed = true;

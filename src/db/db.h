@@ -12,6 +12,7 @@ enum db_status {
     DB_OK = 0,
     DB_NOT_FOUND,     /* the row asked for does not exist */
     DB_CONFLICT,      /* unique or exclusion violation (23505, 23P01) */
+    DB_NO_REFERENT,   /* a foreign key names a row that does not exist (23503) */
     DB_REJECTED,      /* the callback refused for a business rule; rolled back */
     DB_UNAVAILABLE,   /* database unreachable or timed out: answer 503 */
     DB_SERIALIZATION, /* 40001/40P01 still failing after the retries */

@@ -1,9 +1,18 @@
 /* The route table: every endpoint, its handler and the roles that may call
- * it. docs/api/openapi.yaml lists exactly these (a test checks). */
+ * it (admin may call all). docs/api/openapi.yaml lists exactly these (a
+ * test checks). */
+#include "api/allowance_api.h"
+#include "api/bookings_api.h"
+#include "api/clients_api.h"
+#include "api/indications_api.h"
 #include "api/ops.h"
+#include "api/route_api.h"
 #include "api/tokens_api.h"
 #include "auth/token.h"
 #include "http/router.h"
+
+#define DESK       (ROLE_DISPATCHER)
+#define DESK_OR_ME (ROLE_DISPATCHER | ROLE_RESIDENT)
 
 const struct route routes[] = {
     {"GET", "/healthz", ops_healthz, 0},
@@ -12,6 +21,27 @@ const struct route routes[] = {
     {"POST", "/v1/tokens", tokens_api_create, ROLE_ADMIN},
     {"GET", "/v1/tokens", tokens_api_list, ROLE_ADMIN},
     {"DELETE", "/v1/tokens/{id}", tokens_api_revoke, ROLE_ADMIN},
+    {"POST", "/v1/clients", clients_api_create, DESK},
+    {"GET", "/v1/clients", clients_api_search, DESK},
+    {"GET", "/v1/clients/{id}", clients_api_get, DESK_OR_ME},
+    {"PATCH", "/v1/clients/{id}", clients_api_patch, DESK},
+    {"POST", "/v1/clients/{id}/indications", indications_api_create, DESK},
+    {"GET", "/v1/clients/{id}/indications", indications_api_list, DESK_OR_ME},
+    {"POST", "/v1/indications/{id}/suspensions", indications_api_suspend, DESK},
+    {"POST", "/v1/indications/{id}/end", indications_api_end, DESK},
+    {"GET", "/v1/clients/{id}/allowance", allowance_api_get, DESK_OR_ME},
+    {"POST", "/v1/clients/{id}/allowance/adjustments", allowance_api_adjust, DESK},
+    {"POST", "/v1/bookings/quote", bookings_api_quote, DESK_OR_ME},
+    {"POST", "/v1/bookings", bookings_api_create, DESK_OR_ME},
+    {"GET", "/v1/bookings", bookings_api_list, DESK_OR_ME},
+    {"GET", "/v1/bookings/{id}", bookings_api_get, DESK_OR_ME},
+    {"POST", "/v1/bookings/{id}/cancel", bookings_api_cancel, DESK_OR_ME},
+    {"POST", "/v1/bookings/{id}/events", bookings_api_event, DESK | ROLE_DRIVER},
+    {"GET", "/v1/series/{id}", series_api_get, DESK_OR_ME},
+    {"POST", "/v1/series/{id}/cancel", series_api_cancel, DESK_OR_ME},
+    {"GET", "/v1/clients/{id}/rides.ics", rides_api_ics, DESK_OR_ME},
+    {"GET", "/v1/route", route_api_get, DESK},
+    {"GET", "/v1/reports/allowance", allowance_api_report, DESK},
     {NULL, NULL, NULL, 0},
 };
 

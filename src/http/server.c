@@ -115,17 +115,32 @@ auth_tx(struct db_conn *c, void *ctx)
 
 /* 401 unless a valid bearer token is given, 403 unless its role may use
  * the route (admin may use every route); 503 when the database is down. */
+/* The bearer token of the request. Calendar feeds (*.ics) may also carry it
+ * as ?token=, since calendar apps subscribe by URL and cannot send headers;
+ * query strings never reach the log. */
+static const char *
+bearer_token(struct req *r)
+{
+    const char *h = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (h)
+        return strncmp(h, "Bearer ", 7) == 0 ? h + 7 : NULL;
+    size_t len = strlen(r->route->pattern);
+    if (len > 4 && !strcmp(r->route->pattern + len - 4, ".ics"))
+        return http_query(r, "token");
+    return NULL;
+}
+
 static bool
 authorize_or_reply(struct req *r)
 {
-    const char *h = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!h || strncmp(h, "Bearer ", 7) != 0 || !token_well_formed(h + 7)) {
+    const char *token = bearer_token(r);
+    if (!token || !token_well_formed(token)) {
         http_reply_error(r, 401, "unauthenticated", NULL,
                          "a valid bearer token is required (Authorization: Bearer <token>)");
         return false;
     }
     char hash[TOKEN_HASH_HEX];
-    token_hash_hex(h + 7, hash);
+    token_hash_hex(token, hash);
     struct auth_ctx a = {hash, &r->who};
     enum db_status st = db_tx_run(r->app->pool, "authenticate", auth_tx, &a);
     if (st == DB_NOT_FOUND) {

@@ -290,15 +290,15 @@ harness_token(struct harness *h, const char *role, const char *bind_opt, const c
 }
 
 static bool
-server_up(struct harness *h)
+server_up(pid_t *pid, const char *base)
 {
     for (int i = 0; i < 300; i++) {
         int status;
-        if (waitpid(h->server_pid, &status, WNOHANG) == h->server_pid) {
-            h->server_pid = 0;
+        if (waitpid(*pid, &status, WNOHANG) == *pid) {
+            *pid = 0;
             return false;
         }
-        struct http_resp r = harness_request(h, "GET", "/healthz", NULL, NULL, NULL);
+        struct http_resp r = harness_request_to(base, "GET", "/healthz", NULL, NULL, NULL);
         long code = r.status;
         http_resp_clear(&r);
         if (code == 200)
@@ -308,14 +308,17 @@ server_up(struct harness *h)
     return false;
 }
 
+static const char *const *server_env;
+
 static bool
-server_start(struct harness *h, const char *const *extra_env)
+server_start(struct harness *h, pid_t *server_pid, char *base_url, size_t base_size)
 {
     char log[400];
     path_in(h, log, sizeof log, "server.log");
+    const char *const *extra_env = server_env;
     for (int attempt = 0; attempt < 5; attempt++) {
-        h->http_port = free_port();
-        snprintf(h->base_url, sizeof h->base_url, "http://127.0.0.1:%d", h->http_port);
+        int port = free_port();
+        snprintf(base_url, base_size, "http://127.0.0.1:%d", port);
         pid_t pid = fork();
         if (pid < 0)
             die("fork");
@@ -327,7 +330,7 @@ server_start(struct harness *h, const char *const *extra_env)
                 close(fd);
             }
             char listen[64];
-            snprintf(listen, sizeof listen, "127.0.0.1:%d", h->http_port);
+            snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
             setenv("RITMO_DATABASE_URL", h->dburl, 1);
             setenv("RITMO_LISTEN", listen, 1);
             setenv("RITMO_DB_TIMEOUT_MS", "2000", 0);
@@ -336,15 +339,15 @@ server_start(struct harness *h, const char *const *extra_env)
             execl(RITMO_BIN, RITMO_BIN, "serve", (char *)NULL);
             _exit(127);
         }
-        h->server_pid = pid;
-        if (server_up(h)) {
+        *server_pid = pid;
+        if (server_up(server_pid, base_url)) {
             dprintf(h->guard_fd, "%d\n", (int)pid);
             return true;
         }
-        if (h->server_pid) {
-            kill(h->server_pid, SIGKILL);
-            waitpid(h->server_pid, NULL, 0);
-            h->server_pid = 0;
+        if (*server_pid) {
+            kill(*server_pid, SIGKILL);
+            waitpid(*server_pid, NULL, 0);
+            *server_pid = 0;
         }
     }
     fprintf(stderr, "harness: ritmo serve did not start\n");
@@ -391,33 +394,50 @@ harness_start(struct harness *h, const char *const *extra_env)
     }
     snprintf(h->admin_token, sizeof h->admin_token, "%s", admin);
     free(admin);
-    return server_start(h, extra_env);
+    server_env = extra_env;
+    return server_start(h, &h->server_pid, h->base_url, sizeof h->base_url);
+}
+
+bool
+harness_start_second_server(struct harness *h)
+{
+    return server_start(h, &h->server2_pid, h->base_url2, sizeof h->base_url2);
+}
+
+/* SIGTERM, then a clean exit 0 within 30 s (under the sanitizers that also
+ * means no leak was found). */
+static bool
+stop_server(pid_t *pid)
+{
+    if (*pid <= 0)
+        return true;
+    bool clean = true;
+    kill(*pid, SIGTERM);
+    int status = -1;
+    for (int i = 0; i < 600; i++) {
+        if (waitpid(*pid, &status, WNOHANG) == *pid)
+            break;
+        status = -1;
+        usleep(50000);
+    }
+    if (status == -1) {
+        fprintf(stderr, "harness: ritmo serve did not stop within 30 s of SIGTERM\n");
+        kill(*pid, SIGKILL);
+        waitpid(*pid, NULL, 0);
+        clean = false;
+    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "harness: ritmo serve exited with status %d\n", status);
+        clean = false;
+    }
+    *pid = 0;
+    return clean;
 }
 
 bool
 harness_stop(struct harness *h)
 {
-    bool clean = true;
-    if (h->server_pid > 0) {
-        kill(h->server_pid, SIGTERM);
-        int status = -1;
-        for (int i = 0; i < 600; i++) {
-            if (waitpid(h->server_pid, &status, WNOHANG) == h->server_pid)
-                break;
-            status = -1;
-            usleep(50000);
-        }
-        if (status == -1) {
-            fprintf(stderr, "harness: ritmo serve did not stop within 30 s of SIGTERM\n");
-            kill(h->server_pid, SIGKILL);
-            waitpid(h->server_pid, NULL, 0);
-            clean = false;
-        } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "harness: ritmo serve exited with status %d\n", status);
-            clean = false;
-        }
-        h->server_pid = 0;
-    }
+    bool clean = stop_server(&h->server_pid);
+    clean = stop_server(&h->server2_pid) && clean;
     if (!clean)
         dump_file(h, "server.log");
     harness_pg_stop(h);
@@ -481,10 +501,17 @@ struct http_resp
 harness_request(struct harness *h, const char *method, const char *path, const char *token,
                 const char *body, const char *extra_header)
 {
+    return harness_request_to(h->base_url, method, path, token, body, extra_header);
+}
+
+struct http_resp
+harness_request_to(const char *base, const char *method, const char *path, const char *token,
+                   const char *body, const char *extra_header)
+{
     struct http_resp r = {0};
     struct buffer b = {NULL, 0};
     char url[1024], auth[256];
-    snprintf(url, sizeof url, "%s%s", h->base_url, path);
+    snprintf(url, sizeof url, "%s%s", base, path);
     CURL *c = curl_easy_init();
     struct curl_slist *hdrs = NULL;
     if (token) {

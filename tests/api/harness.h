@@ -16,8 +16,9 @@ struct harness {
     char dburl[512];   /* RITMO_DATABASE_URL for the server */
     char base_url[64]; /* http://127.0.0.1:PORT */
     int pg_port;
-    int http_port;
     pid_t server_pid;
+    char base_url2[64]; /* a second server on the same database, when started */
+    pid_t server2_pid;
     int guard_fd; /* write end of the guardian's pipe */
     bool as_root; /* PostgreSQL then runs as the postgres user */
     char admin_token[64];
@@ -41,6 +42,9 @@ bool harness_start(struct harness *h, const char *const *extra_env);
  * removes the directory. Returns the server's exit status check. */
 bool harness_stop(struct harness *h);
 
+/* Starts a second `ritmo serve` on the same database (base_url2). */
+bool harness_start_second_server(struct harness *h);
+
 bool harness_pg_stop(struct harness *h);
 bool harness_pg_start(struct harness *h);
 
@@ -56,6 +60,9 @@ char *harness_sql(struct harness *h, const char *sql);
  * be NULL or "Name: value". */
 struct http_resp harness_request(struct harness *h, const char *method, const char *path,
                                  const char *token, const char *body, const char *extra_header);
+/* The same against a given base URL (e.g. base_url2). */
+struct http_resp harness_request_to(const char *base, const char *method, const char *path,
+                                    const char *token, const char *body, const char *extra_header);
 void http_resp_clear(struct http_resp *r);
 /* The error code of an error response, or "" */
 const char *http_resp_error_code(const struct http_resp *r);

@@ -183,14 +183,32 @@ static void
 test_token_lifecycle(void **state)
 {
     (void)state;
-    long before = token_count();
-    struct http_resp r = harness_request(&H, "POST", "/v1/tokens", H.admin_token,
-                                         "{\"name\":\"Mrs Jansen's app\",\"role\":\"resident\","
-                                         "\"client_id\":\"42\"}",
+    struct http_resp c = harness_request(&H, "POST", "/v1/clients", H.admin_token,
+                                         "{\"pass_number\":\"T-1\",\"name\":\"Jansen\",\"home\":"
+                                         "{\"address\":\"Spuiboulevard 300\",\"lat\":51.81,"
+                                         "\"lon\":4.66}}",
                                          NULL);
+    assert_int_equal(c.status, 201);
+    char body[200];
+    snprintf(body, sizeof body,
+             "{\"name\":\"Mrs Jansen's app\",\"role\":\"resident\",\"client_id\":\"%s\"}",
+             json_string_value(json_object_get(c.json, "id")));
+    long before = token_count();
+    /* a binding to nothing is refused, and changes nothing */
+    struct http_resp bad =
+        harness_request(&H, "POST", "/v1/tokens", H.admin_token,
+                        "{\"name\":\"x\",\"role\":\"resident\",\"client_id\":\"424242\"}", NULL);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(bad.json, "error"), "field")),
+        "client_id");
+    expect_error(&bad, 400, "invalid_field");
+    assert_int_equal(token_count(), before);
+    struct http_resp r = harness_request(&H, "POST", "/v1/tokens", H.admin_token, body, NULL);
     assert_int_equal(r.status, 201);
     assert_string_equal(json_string_value(json_object_get(r.json, "role")), "resident");
-    assert_string_equal(json_string_value(json_object_get(r.json, "client_id")), "42");
+    assert_string_equal(json_string_value(json_object_get(r.json, "client_id")),
+                        json_string_value(json_object_get(c.json, "id")));
+    http_resp_clear(&c);
     assert_true(json_is_null(json_object_get(r.json, "revoked_at")));
     const char *token = json_string_value(json_object_get(r.json, "token"));
     assert_non_null(token);

@@ -1,0 +1,46 @@
+/* One request, one transaction: runs a handler's work inside db_tx_run,
+ * answers what it decided, and makes creating POSTs idempotent with the
+ * Idempotency-Key header (stored in the same transaction, so it holds
+ * across server processes and restarts). */
+#ifndef RITMO_HTTP_TX_H
+#define RITMO_HTTP_TX_H
+
+#include "db/db.h"
+#include "http/request.h"
+
+#include <jansson.h>
+
+/* What the work answers; body is owned by the answer. */
+struct tx_answer {
+    unsigned status;
+    json_t *body;
+};
+
+/* The work: fills ans and returns DB_OK to commit, or sets an error answer
+ * (tx_reject) and returns DB_REJECTED to roll everything back; any other
+ * status is a database failure answered by the runner. It may run more
+ * than once (serialization retries): ans is reset before each run. */
+typedef enum db_status (*http_tx_fn)(struct db_conn *c, struct req *r, void *ctx,
+                                     struct tx_answer *ans);
+
+enum tx_mode {
+    TX_PLAIN,   /* read or update */
+    TX_CREATE,  /* a creating POST: honours Idempotency-Key */
+    TX_DRY_RUN, /* do everything, answer it, then roll back (quotes) */
+};
+
+/* Runs fn and answers the request with what it decided (or the database
+ * failure). */
+void http_tx_reply(struct req *r, const char *name, enum tx_mode mode, http_tx_fn fn, void *ctx);
+/* Runs fn without answering: *ans (caller json_decref()s its body) holds
+ * the answer when the result is DB_OK or DB_REJECTED. For responses that
+ * are not JSON, such as CSV and iCalendar. */
+enum db_status http_tx_run(struct req *r, const char *name, enum tx_mode mode, http_tx_fn fn,
+                           void *ctx, struct tx_answer *ans) __attribute__((warn_unused_result));
+
+/* Sets an error answer (API.md's shape) and returns DB_REJECTED. */
+enum db_status tx_reject(struct tx_answer *ans, unsigned status, const char *code,
+                         const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+#endif
