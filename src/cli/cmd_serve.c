@@ -55,6 +55,8 @@ app_services_create(struct app *app)
     struct dist_options opt;
     dist_options_init(&opt);
     opt.detour_factor = app->cfg->detour_factor;
+    opt.snap_limit_m = (double)app->cfg->snap_limit_m;
+    opt.osrm_timeout_ms = (long)app->cfg->osrm_timeout_ms;
     if (dist_provider_create(app->cfg->routing, &opt, &app->dist) != DIST_OK) {
         log_error("cannot use the distance provider \"%s\" (RITMO_ROUTING)", app->cfg->routing);
         return false;

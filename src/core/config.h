@@ -25,6 +25,8 @@ struct config {
     /* transport (DOMAIN.md, "Operating rules"; every one configurable) */
     char *routing;             /* distance provider spec */
     double detour_factor;      /* haversine: road km per straight km */
+    int64_t snap_limit_m;      /* graph: farthest an address may be from a road */
+    int64_t osrm_timeout_ms;   /* osrm: one request, before falling back */
     int64_t lead_min;          /* booking lead time */
     int64_t window_before_min; /* promised pickup window around the agreed time */
     int64_t window_after_min;
