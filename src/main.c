@@ -3,6 +3,7 @@
 #include "cli/cmd_graph.h"
 #include "core/config.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,9 +60,15 @@ main(int argc, char **argv)
         name = "help";
     if (!strcmp(name, "--version"))
         name = "version";
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(commands[i].name, name))
-            return commands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, name))
+            continue;
+        /* libcurl's global state is set up once, before any thread starts */
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        int rc = commands[i].run(argc - 1, argv + 1);
+        curl_global_cleanup();
+        return rc;
+    }
     fprintf(stderr, "ritmo: unknown command \"%s\" (see ritmo help)\n", argv[1]);
     return 2;
 }

@@ -334,7 +334,8 @@ cancel_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
     struct booking b;
     enum db_status s = load_visible(c, r, x->id, true, &b, ans);
     if (s == DB_OK)
-        s = booking_cancel(c, r->app, r->who.token_id, &b, x->reason, (int64_t)time(NULL), ans);
+        s = booking_cancel(c, r->app, r->who.token_id, &b, x->reason, (int64_t)time(NULL), false,
+                           ans);
     return s == DB_OK ? answer_booking(c, r, &b, ans) : s;
 }
 
@@ -415,7 +416,7 @@ series_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
     for (int i = 0; i < n && s == DB_OK; i++) {
         struct booking *b = &items[i];
         if (x->cancel && (!strcmp(b->status, "requested") || !strcmp(b->status, "scheduled"))) {
-            s = booking_cancel(c, r->app, r->who.token_id, b, "series cancelled", now, ans);
+            s = booking_cancel(c, r->app, r->who.token_id, b, "series cancelled", now, false, ans);
             json_array_append_new(cancelled, http_id_json(b->id));
         }
         json_t *o = booking_json(r->app, b, 0);

@@ -143,8 +143,8 @@ cancel_uncovered(struct db_conn *c, struct req *r, int64_t client_id, const char
         if (until && strcmp(b->service_date, until) > 0)
             continue;
         struct tx_answer ignored = {0};
-        /* now = 0: always before the free-cancellation limit */
-        s = booking_cancel(c, r->app, r->who.token_id, b, reason, 0, &ignored);
+        s = booking_cancel(c, r->app, r->who.token_id, b, reason, (int64_t)time(NULL), true,
+                           &ignored);
         json_decref(ignored.body);
         json_array_append_new(cancelled, http_id_json(b->id));
     }

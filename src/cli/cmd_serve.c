@@ -8,6 +8,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "inventory/workcal.h"
+#include "outbox/outbox.h"
 #include "routing/distance.h"
 
 #include <pthread.h>
@@ -22,21 +23,22 @@
 static bool
 schema_ok(const struct config *cfg)
 {
-    int version;
+    int pending, foreign;
     char *err = NULL;
-    if (!migrate_current_version(cfg->database_url, &version, &err)) {
+    if (!migrate_status(cfg->database_url, &pending, &foreign, &err)) {
         log_warn("%s; starting anyway, /readyz reports when the database is reachable", err);
         free(err);
         return true;
     }
-    int latest = migrate_latest_version();
-    if (version < latest) {
-        log_error("database schema is at version %d, this ritmo needs %d: run \"ritmo migrate\"",
-                  version, latest);
+    if (pending) {
+        log_error("the database lacks %d of this ritmo's migrations: run \"ritmo migrate\"",
+                  pending);
         return false;
     }
-    if (version > latest)
-        log_warn("database schema version %d is newer than this ritmo (%d)", version, latest);
+    if (foreign)
+        log_warn("the database has %d migrations this ritmo does not know (a newer version "
+                 "migrated it)",
+                 foreign);
     return true;
 }
 
@@ -106,6 +108,7 @@ cmd_serve(int argc, char **argv)
     struct db_pool *pool = NULL;
     struct metrics *metrics = NULL;
     struct http_server *server = NULL;
+    struct outbox_sender *sender = NULL;
     struct app app = {.cfg = &cfg, .started = time(NULL)};
     if (!schema_ok(&cfg) || !app_services_create(&app))
         goto out;
@@ -137,6 +140,7 @@ cmd_serve(int argc, char **argv)
         free(err);
         goto out;
     }
+    sender = outbox_sender_start(&app);
     log_info("ritmo %s listening on http://%s (%lld threads, %lld database connections)",
              RITMO_VERSION, cfg.listen, (long long)cfg.threads, (long long)cfg.db_pool_size);
     int sig = 0;
@@ -144,6 +148,7 @@ cmd_serve(int argc, char **argv)
     log_info("received %s: stopping (up to %lld s for requests in flight)",
              sig == SIGINT ? "SIGINT" : "SIGTERM", (long long)cfg.shutdown_grace_s);
     http_server_stop(server, (int)cfg.shutdown_grace_s);
+    outbox_sender_stop(sender);
     log_info("stopped");
     rc = 0;
 out:

@@ -22,6 +22,8 @@ enum setting_type {
     SET_POLICY,
     SET_AREA,
     SET_HOURS,
+    SET_URL,    /* empty, or an http(s) URL */
+    SET_SECRET, /* may be empty; never printed */
 };
 
 struct setting {
@@ -95,6 +97,18 @@ static const struct setting settings[] = {
      "most occurrences one recurring ride may have"},
     {"RITMO_BOOKING_HORIZON_DAYS", SET_INT, "400", 1, 1000, OFF(horizon_days),
      "how many days ahead a ride may be booked"},
+    {"RITMO_NOTIFY_URL", SET_URL, "", 0, 0, OFF(notify_url),
+     "webhook of the notification gateway (SMS/app) for ride events; empty: none"},
+    {"RITMO_WEBHOOK_SECRET", SET_SECRET, "", 0, 0, OFF(webhook_secret),
+     "key signing every webhook delivery (HMAC-SHA256); empty: events wait, unsent"},
+    {"RITMO_OUTBOX_POLL_MS", SET_INT, "1000", 10, 60000, OFF(outbox_poll_ms),
+     "how often an idle sender looks for due events"},
+    {"RITMO_OUTBOX_RETRY_BASE_MS", SET_INT, "2000", 10, 600000, OFF(outbox_retry_base_ms),
+     "first retry delay of a failed delivery; doubles each attempt (at most 1 h)"},
+    {"RITMO_OUTBOX_MAX_ATTEMPTS", SET_INT, "15", 1, 100, OFF(outbox_max_attempts),
+     "attempts before an event becomes a dead letter (GET /v1/outbox?state=dead)"},
+    {"RITMO_OUTBOX_TIMEOUT_MS", SET_INT, "5000", 100, 60000, OFF(outbox_timeout_ms),
+     "longest a webhook may take to answer one delivery"},
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
@@ -261,6 +275,15 @@ apply(struct config *cfg, const struct setting *s, const char *value, char **err
             return false;
         }
         break;
+    case SET_URL:
+        if (*value && strncmp(value, "http://", 7) && strncmp(value, "https://", 8)) {
+            *err = xasprintf("invalid value \"%s\" for %s: expected an http:// or https:// URL",
+                             value, s->name);
+            return false;
+        }
+        break;
+    case SET_SECRET:
+        break;
     case SET_STRING:
         if (!*value) {
             *err = xasprintf("invalid value for %s: must not be empty", s->name);
@@ -371,7 +394,7 @@ config_print_table(FILE *out)
 {
     static const char *const type_names[] = {"string", "integer", "host:port", "time zone",
                                              "level",  "number",  "boolean",   "policy",
-                                             "area",   "hours"};
+                                             "area",   "hours",   "url",       "secret"};
     fprintf(out, "%-28s %-10s %-18s %-14s %s\n", "SETTING", "TYPE", "DEFAULT", "BOUNDS",
             "DESCRIPTION");
     for (size_t i = 0; i < N_SETTINGS; i++) {
@@ -379,7 +402,8 @@ config_print_table(FILE *out)
         char bounds[48] = "-";
         if (s->type == SET_INT || s->type == SET_DOUBLE)
             snprintf(bounds, sizeof bounds, "%g..%g", s->min, s->max);
-        fprintf(out, "%-28s %-10s %-18s %-14s %s\n", s->name, type_names[s->type], s->def, bounds,
+        const char *def = s->type == SET_SECRET ? "(unset)" : *s->def ? s->def : "(empty)";
+        fprintf(out, "%-28s %-10s %-18s %-14s %s\n", s->name, type_names[s->type], def, bounds,
                 s->description);
     }
     fprintf(out, "\nEach setting is read from the environment; RITMO_CONFIG (or --config FILE)\n"

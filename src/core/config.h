@@ -44,6 +44,13 @@ struct config {
     bool pro_rata;            /* grant km pro rata by days of the indication */
     int64_t series_max;       /* most occurrences one series may have */
     int64_t horizon_days;     /* how far ahead a ride may be booked */
+    /* the outbox: events to webhooks */
+    char *notify_url;     /* the notification gateway ("" = none) */
+    char *webhook_secret; /* HMAC-SHA256 key of every delivery ("" = do not send) */
+    int64_t outbox_poll_ms;
+    int64_t outbox_retry_base_ms;
+    int64_t outbox_max_attempts;
+    int64_t outbox_timeout_ms;
 };
 
 /* Looks a variable up by name; getenv fits. Tests pass their own. */

@@ -13,6 +13,15 @@
 /* Any constant works as long as every ritmo process uses the same one. */
 #define MIGRATE_LOCK_KEY "7263957"
 
+static bool
+migration_known(int version)
+{
+    for (const struct migration *m = migrations; m->sql; m++)
+        if (m->version == version)
+            return true;
+    return false;
+}
+
 int
 migrate_latest_version(void)
 {
@@ -35,20 +44,32 @@ exec_ok(PGconn *pg, const char *sql, char **err)
     return ok;
 }
 
-static int
-read_version(PGconn *pg, char **err)
+/* Which versions the database has applied: a set, not a maximum, so that
+ * migrations that landed out of order are still applied. */
+static bool
+read_applied(PGconn *pg, bool applied[MIGRATE_MAX_VERSION + 1], int *foreign, char **err)
 {
-    PGresult *r = PQexec(pg, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-    int v = -1;
-    if (PQresultStatus(r) == PGRES_TUPLES_OK)
-        v = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    else if (PQresultErrorField(r, PG_DIAG_SQLSTATE) &&
-             !strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42P01"))
-        v = 0; /* undefined_table: never migrated */
-    else
+    memset(applied, 0, sizeof(bool) * (MIGRATE_MAX_VERSION + 1));
+    *foreign = 0;
+    PGresult *r = PQexec(pg, "SELECT version FROM schema_migrations");
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (ok) {
+        for (int i = 0; i < PQntuples(r); i++) {
+            long v = strtol(PQgetvalue(r, i, 0), NULL, 10);
+            if (v > 0 && v <= MIGRATE_MAX_VERSION)
+                applied[v] = true;
+        }
+    } else if (PQresultErrorField(r, PG_DIAG_SQLSTATE) &&
+               !strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "42P01")) {
+        ok = true; /* undefined_table: never migrated */
+    } else {
         *err = xasprintf("could not read the schema version: %s", PQresultErrorMessage(r));
+    }
     PQclear(r);
-    return v;
+    if (ok) /* versions this binary does not know: a newer ritmo migrated */
+        for (int v = 1; v <= MIGRATE_MAX_VERSION; v++)
+            *foreign += applied[v] && !migration_known(v);
+    return ok;
 }
 
 static bool
@@ -98,11 +119,12 @@ migrate_run(const char *conninfo, int *applied, char **err)
         *err = xasprintf("could not prepare migrations: %s", e);
         goto out;
     }
-    int current = read_version(pg, err);
-    if (current < 0)
+    bool done[MIGRATE_MAX_VERSION + 1];
+    int foreign;
+    if (!read_applied(pg, done, &foreign, err))
         goto out;
     for (const struct migration *m = migrations; m->sql; m++) {
-        if (m->version <= current)
+        if (done[m->version])
             continue;
         if (!apply_one(pg, m, err))
             goto out;
@@ -116,12 +138,16 @@ out:
 }
 
 bool
-migrate_current_version(const char *conninfo, int *version, char **err)
+migrate_status(const char *conninfo, int *pending, int *foreign, char **err)
 {
     PGconn *pg = db_connect(conninfo, 5000, err);
     if (!pg)
         return false;
-    *version = read_version(pg, err);
+    bool applied[MIGRATE_MAX_VERSION + 1];
+    bool ok = read_applied(pg, applied, foreign, err);
     PQfinish(pg);
-    return *version >= 0;
+    *pending = 0;
+    for (const struct migration *m = migrations; ok && m->sql; m++)
+        *pending += !applied[m->version];
+    return ok;
 }

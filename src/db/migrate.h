@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Versions are the NNN of sql/NNN_name.sql. */
+#define MIGRATE_MAX_VERSION 999
+
 struct migration {
     int version;
     const char *name;
@@ -18,16 +21,18 @@ extern const struct migration migrations[];
 /* The newest version this binary carries. */
 int migrate_latest_version(void);
 
-/* Applies every pending migration to the database at conninfo, serialised
- * with other migrating processes by an advisory lock; applying twice does
- * nothing. Progress goes to the log. *applied counts what ran. On failure
- * returns false with *err set (caller frees). */
+/* Applies every migration the database has not applied yet, in version
+ * order (also one that landed after a higher version was applied) to the database at conninfo,
+ * serialised with other migrating processes by an advisory lock; applying twice does nothing.
+ * Progress goes to the log. *applied counts what ran. On failure returns false with *err set
+ * (caller frees). */
 bool migrate_run(const char *conninfo, int *applied, char **err)
     __attribute__((warn_unused_result));
 
-/* Reads the schema version of a database (0 when never migrated).
- * False with *err set when the database cannot be reached. */
-bool migrate_current_version(const char *conninfo, int *version, char **err)
+/* How many of this binary's migrations the database lacks (*pending) and
+ * how many applied ones this binary does not know (*foreign: a newer ritmo
+ * migrated). False with *err set when the database cannot be reached. */
+bool migrate_status(const char *conninfo, int *pending, int *foreign, char **err)
     __attribute__((warn_unused_result));
 
 #endif

@@ -6,6 +6,7 @@
 #include "api/clients_api.h"
 #include "api/indications_api.h"
 #include "api/ops.h"
+#include "api/outbox_api.h"
 #include "api/route_api.h"
 #include "api/tokens_api.h"
 #include "auth/token.h"
@@ -21,6 +22,8 @@ const struct route routes[] = {
     {"POST", "/v1/tokens", tokens_api_create, ROLE_ADMIN},
     {"GET", "/v1/tokens", tokens_api_list, ROLE_ADMIN},
     {"DELETE", "/v1/tokens/{id}", tokens_api_revoke, ROLE_ADMIN},
+    {"GET", "/v1/outbox", outbox_api_list, ROLE_ADMIN},
+    {"POST", "/v1/outbox/{id}/retry", outbox_api_retry, ROLE_ADMIN},
     {"POST", "/v1/clients", clients_api_create, DESK},
     {"GET", "/v1/clients", clients_api_search, DESK},
     {"GET", "/v1/clients/{id}", clients_api_get, DESK_OR_ME},

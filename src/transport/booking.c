@@ -2,6 +2,7 @@
 #include "transport/booking.h"
 
 #include "common/xalloc.h"
+#include "outbox/outbox.h"
 #include "routing/distance.h"
 #include "transport/allowance.h"
 #include "transport/client_store.h"
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void
 ride_drafts_clear(struct ride_drafts *d)
@@ -228,6 +230,24 @@ booking_from_draft(const struct ride_input *in, const struct ride_draft *d,
     snprintf(b->booked_by_role, sizeof b->booked_by_role, "%s", role_name(who->role));
 }
 
+/* Announces a ride event to the notification gateway, in the caller's
+ * transaction. The payload names the ride and its window only: the gateway
+ * looks contact details up itself, so no personal data travels in events. */
+static enum db_status
+notify(struct db_conn *c, const struct app *app, const char *topic, const struct booking *b)
+{
+    if (!app->cfg->notify_url[0])
+        return DB_OK;
+    char earliest[WORKCAL_RFC3339_BUFSZ], latest[WORKCAL_RFC3339_BUFSZ];
+    json_t *p = json_pack("{s:I, s:I, s:s, s:{s:s, s:s}}", "booking_id", (json_int_t)b->id,
+                          "client_id", (json_int_t)b->client_id, "status", b->status, "window",
+                          "earliest", workcal_format_rfc3339(app->tz, b->window_earliest, earliest),
+                          "latest", workcal_format_rfc3339(app->tz, b->window_latest, latest));
+    enum db_status s = p ? outbox_add(c, topic, app->cfg->notify_url, p) : DB_ERROR;
+    json_decref(p);
+    return s;
+}
+
 /* Checks the indication on the ride's date and reserves its km. */
 static enum db_status
 place_one(struct db_conn *c, const struct app *app, const struct principal *who,
@@ -256,6 +276,8 @@ place_one(struct db_conn *c, const struct app *app, const struct principal *who,
         return s;
     bool fitted;
     s = allowance_reserve(c, in->client_id, d->year, d->distance_m, b->id, who->token_id, &fitted);
+    if (s == DB_OK && fitted)
+        s = notify(c, app, "ride.booked", b);
     if (s != DB_OK || fitted)
         return s;
     struct allowance_account acc;
@@ -322,16 +344,18 @@ settle(struct db_conn *c, int64_t actor, struct booking *b, bool debit, const ch
 
 enum db_status
 booking_cancel(struct db_conn *c, const struct app *app, int64_t actor, struct booking *b,
-               const char *reason, int64_t now, struct tx_answer *ans)
+               const char *reason, int64_t now, bool free_of_charge, struct tx_answer *ans)
 {
     if (!not_started(b))
         return tx_reject(ans, 409, "conflict", NULL, "a ride that is %s cannot be cancelled",
                          b->status);
-    bool late = now > b->pickup_estimate - app->cfg->free_cancel_min * 60;
+    bool late = !free_of_charge && now > b->pickup_estimate - app->cfg->free_cancel_min * 60;
     bool debit = late && !strcmp(app->cfg->late_cancel_policy, "debit");
     snprintf(b->status, sizeof b->status, "cancelled");
     snprintf(b->cancel_reason, sizeof b->cancel_reason, "%s", reason);
     enum db_status s = settle(c, actor, b, debit, debit ? "late cancellation" : "cancelled");
+    if (s == DB_OK)
+        s = notify(c, app, "ride.cancelled", b);
     if (s != DB_OK)
         return s;
     return booking_store_add_event(c, b->id, "cancelled", now, 0, false, actor);

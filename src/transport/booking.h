@@ -66,10 +66,12 @@ enum db_status booking_place(struct db_conn *c, const struct app *app, const str
     __attribute__((warn_unused_result));
 
 /* Cancels a not-yet-started ride at `now`: free (release) until the free
- * cancellation limit, then per RITMO_LATE_CANCEL_POLICY. */
+ * cancellation limit, then per RITMO_LATE_CANCEL_POLICY; always free when
+ * the service itself cancels (free_of_charge: an ended indication). */
 enum db_status booking_cancel(struct db_conn *c, const struct app *app, int64_t actor,
                               struct booking *b, const char *reason, int64_t now,
-                              struct tx_answer *ans) __attribute__((warn_unused_result));
+                              bool free_of_charge, struct tx_answer *ans)
+    __attribute__((warn_unused_result));
 
 /* Applies a ride event (arrived, picked_up, dropped_off, no_show); 409 in
  * ans when it does not fit the status. */

@@ -35,8 +35,8 @@ str_dup(const char *s)
     return p;
 }
 
-static int
-free_port(void)
+int
+harness_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -317,7 +317,7 @@ server_start(struct harness *h, pid_t *server_pid, char *base_url, size_t base_s
     path_in(h, log, sizeof log, "server.log");
     const char *const *extra_env = server_env;
     for (int attempt = 0; attempt < 5; attempt++) {
-        int port = free_port();
+        int port = harness_free_port();
         snprintf(base_url, base_size, "http://127.0.0.1:%d", port);
         pid_t pid = fork();
         if (pid < 0)
@@ -375,7 +375,7 @@ harness_start(struct harness *h, const char *const *extra_env)
     }
     start_guardian(h);
     snprintf(h->sockdir, sizeof h->sockdir, "%s", h->dir);
-    h->pg_port = free_port();
+    h->pg_port = harness_free_port();
     snprintf(h->dburl, sizeof h->dburl, "host=%s port=%d dbname=ritmo user=postgres", h->sockdir,
              h->pg_port);
     if (!pg_create(h))
@@ -438,7 +438,7 @@ harness_stop(struct harness *h)
 {
     bool clean = stop_server(&h->server_pid);
     clean = stop_server(&h->server2_pid) && clean;
-    if (!clean)
+    if (!clean || getenv("RITMO_TEST_SHOW_LOGS"))
         dump_file(h, "server.log");
     harness_pg_stop(h);
     remove_tree(h->dir);

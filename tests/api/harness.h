@@ -42,6 +42,9 @@ bool harness_start(struct harness *h, const char *const *extra_env);
  * removes the directory. Returns the server's exit status check. */
 bool harness_stop(struct harness *h);
 
+/* A TCP port on 127.0.0.1 that is free right now. */
+int harness_free_port(void);
+
 /* Starts a second `ritmo serve` on the same database (base_url2). */
 bool harness_start_second_server(struct harness *h);
 

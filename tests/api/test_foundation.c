@@ -115,11 +115,17 @@ test_wrong_role(void **state)
     expect_error(&r, 403, "forbidden");
     assert_int_equal(token_count(), before);
     free(t);
-    char *s = harness_token(&H, "supplier", "--supplier", "7");
+    /* a resident (bound to a real client) may not manage tokens either */
+    char *client = harness_sql(&H, "INSERT INTO clients (pass_number, name, home_address, "
+                                   "home_lat, home_lon) VALUES ('F-403', 'Rol', 'Straat 1', "
+                                   "51.8, 4.66) RETURNING id");
+    assert_non_null(client);
+    char *s = harness_token(&H, "resident", "--client", client);
     assert_non_null(s);
     r = harness_request(&H, "DELETE", "/v1/tokens/1", s, NULL, NULL);
     expect_error(&r, 403, "forbidden");
     free(s);
+    free(client);
 }
 
 static void
