@@ -1,5 +1,6 @@
 /* ritmo: one program with subcommands, like git. */
 #include "cli/cli.h"
+#include "cli/cmd_darp.h"
 #include "cli/cmd_graph.h"
 #include "core/config.h"
 
@@ -21,6 +22,7 @@ static const struct command commands[] = {
     {"migrate", cmd_migrate, "apply database schema migrations"},
     {"token", cmd_token, "create, list or revoke API tokens"},
     {"graph", cmd_graph, "build a road graph from OpenStreetMap, or query one"},
+    {"darp", cmd_darp, "solve a dial-a-ride benchmark instance (planner quality)"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help and every setting"},
 };

@@ -5,6 +5,7 @@
 #include "common/numparse.h"
 #include "common/xalloc.h"
 #include "core/timefmt.h"
+#include "dispatch/manifest_store.h"
 #include "http/reply.h"
 #include "http/tx.h"
 #include "http/validate.h"
@@ -220,12 +221,21 @@ bookings_api_create(struct req *r)
     create_or_quote(r, false);
 }
 
-/* Loads a booking the caller may see (else 404), optionally locked. */
+/* Loads a booking the caller may see (else 404), optionally locked. A
+ * driver sees rides on runs of the own vehicle only (others: 403). */
 static enum db_status
 load_visible(struct db_conn *c, struct req *r, int64_t id, bool lock, struct booking *b,
              struct tx_answer *ans)
 {
     enum db_status s = booking_store_get(c, id, lock, b);
+    if (s == DB_OK && r->who.role == ROLE_DRIVER) {
+        int64_t vehicle = 0;
+        if ((s = manifest_vehicle_of_booking(c, id, &vehicle)) != DB_OK)
+            return s;
+        if (vehicle != r->who.vehicle_id)
+            return tx_reject(ans, 403, "forbidden", NULL, "this ride is not on your runs");
+        return DB_OK;
+    }
     if (s == DB_OK && !access_client(&r->who, b->client_id))
         s = DB_NOT_FOUND;
     if (s == DB_NOT_FOUND)
@@ -376,12 +386,6 @@ bookings_api_event(struct req *r)
         return;
     if (x.at > (int64_t)time(NULL) + 300) {
         http_reply_error(r, 400, "invalid_field", "at", "at lies in the future");
-        return;
-    }
-    /* Drivers report on stops of their own vehicle's runs, which come with
-     * dispatch: until then no booking is on a driver's run. */
-    if (r->who.role == ROLE_DRIVER) {
-        http_reply_error(r, 404, "not_found", NULL, "no such booking on your runs");
         return;
     }
     http_tx_reply(r, "booking_event", TX_PLAIN, event_tx, &x);

@@ -44,6 +44,12 @@ struct config {
     bool pro_rata;            /* grant km pro rata by days of the indication */
     int64_t series_max;       /* most occurrences one series may have */
     int64_t horizon_days;     /* how far ahead a ride may be booked */
+    /* dispatch */
+    int64_t stop_service_min;       /* boarding or alighting time at a stop */
+    int64_t wheelchair_service_min; /* the same for a wheelchair user */
+    bool scootmobiel_transfer;      /* scootmobiel users take a seat, the scooter stays */
+    double plan_km_weight;          /* planning cost per km, next to each minute driven */
+    int64_t plan_time_limit_s;      /* default time limit of a day plan */
     /* the outbox: events to webhooks */
     char *notify_url;     /* the notification gateway ("" = none) */
     char *webhook_secret; /* HMAC-SHA256 key of every delivery ("" = do not send) */

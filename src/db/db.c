@@ -293,6 +293,21 @@ db_exec_cmd(struct db_conn *c, struct db_stmt *st, const char *const *params, in
     return DB_OK;
 }
 
+enum db_status
+db_query_one(struct db_conn *c, struct db_stmt *st, const char *const *params, db_row_reader read,
+             void *out)
+{
+    enum db_status s;
+    PGresult *r = db_exec(c, st, params, &s);
+    if (!r)
+        return s;
+    s = PQntuples(r) == 1 ? DB_OK : DB_NOT_FOUND;
+    if (s == DB_OK)
+        read(r, 0, out);
+    PQclear(r);
+    return s;
+}
+
 static enum db_status
 simple(struct db_conn *c, const char *sql)
 {

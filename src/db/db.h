@@ -67,6 +67,12 @@ PGresult *db_exec(struct db_conn *c, struct db_stmt *st, const char *const *para
 enum db_status db_exec_cmd(struct db_conn *c, struct db_stmt *st, const char *const *params,
                            int64_t *rows) __attribute__((warn_unused_result));
 
+/* Runs a statement expected to return at most one row and hands that row
+ * to read(res, 0, out): DB_NOT_FOUND when there is none. */
+typedef void (*db_row_reader)(const PGresult *res, int row, void *out);
+enum db_status db_query_one(struct db_conn *c, struct db_stmt *st, const char *const *params,
+                            db_row_reader read, void *out) __attribute__((warn_unused_result));
+
 /* Maps a failed libpq result or connection to a status (for migrate). */
 enum db_status db_status_of(PGconn *conn, const PGresult *res);
 

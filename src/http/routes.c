@@ -4,6 +4,7 @@
 #include "api/allowance_api.h"
 #include "api/bookings_api.h"
 #include "api/clients_api.h"
+#include "api/dispatch_api.h"
 #include "api/indications_api.h"
 #include "api/ops.h"
 #include "api/outbox_api.h"
@@ -44,6 +45,15 @@ const struct route routes[] = {
     {"POST", "/v1/series/{id}/cancel", series_api_cancel, DESK_OR_ME},
     {"GET", "/v1/clients/{id}/rides.ics", rides_api_ics, DESK_OR_ME},
     {"GET", "/v1/route", route_api_get, DESK},
+    /* dispatch (issue 6) */
+    {"POST", "/v1/vehicles", vehicles_api_create, DESK},
+    {"GET", "/v1/vehicles/{id}", vehicles_api_get, DESK | ROLE_DRIVER},
+    {"POST", "/v1/runs", runs_api_create, DESK},
+    {"GET", "/v1/runs/{id}", runs_api_get, DESK | ROLE_DRIVER},
+    {"GET", "/v1/runs/{id}/manifest", runs_api_manifest, DESK | ROLE_DRIVER},
+    {"POST", "/v1/dispatch/plan", dispatch_api_plan, DESK},
+    {"GET", "/v1/dispatch/unassigned", dispatch_api_unassigned, DESK},
+    {"GET", "/v1/dispatch/board", dispatch_api_board, DESK},
     {"GET", "/v1/reports/allowance", allowance_api_report, DESK},
     {NULL, NULL, NULL, 0},
 };

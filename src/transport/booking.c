@@ -2,6 +2,7 @@
 #include "transport/booking.h"
 
 #include "common/xalloc.h"
+#include "dispatch/dispatch.h"
 #include "outbox/outbox.h"
 #include "routing/distance.h"
 #include "transport/allowance.h"
@@ -308,6 +309,12 @@ booking_place(struct db_conn *c, const struct app *app, const struct principal *
     for (size_t i = 0; i < d->n; i++) {
         s = place_one(c, app, who, in, &d->items[i], out->series_id, outward_id, &out->items[i],
                       ans);
+        /* On a day with runs the ride goes into the plan at once. */
+        bool scheduled = false;
+        if (s == DB_OK)
+            s = dispatch_insert(c, app, out->items[i].id, out->items[i].service_date, &scheduled);
+        if (scheduled)
+            snprintf(out->items[i].status, sizeof out->items[i].status, "scheduled");
         if (s != DB_OK)
             break;
         out->n++;
@@ -354,6 +361,8 @@ booking_cancel(struct db_conn *c, const struct app *app, int64_t actor, struct b
     snprintf(b->status, sizeof b->status, "cancelled");
     snprintf(b->cancel_reason, sizeof b->cancel_reason, "%s", reason);
     enum db_status s = settle(c, actor, b, debit, debit ? "late cancellation" : "cancelled");
+    if (s == DB_OK)
+        s = booking_store_remove_stops(c, b->id);
     if (s == DB_OK)
         s = notify(c, app, "ride.cancelled", b);
     if (s != DB_OK)

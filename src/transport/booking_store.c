@@ -128,6 +128,8 @@ static struct db_stmt st_update = {
     "UPDATE bookings SET status = $2, reserved_m = $3, debited_m = $4, "
     "cancel_reason = nullif($5, ''), sequence = sequence + 1, updated_at = now() WHERE id = $1",
     5, 0};
+static struct db_stmt st_remove_stops = {"booking_remove_stops",
+                                         "DELETE FROM stops WHERE booking_id = $1", 1, 0};
 static struct db_stmt st_event = {
     "booking_event",
     "INSERT INTO booking_events (booking_id, type, at, odometer_km, actor) VALUES ($1, $2, "
@@ -297,6 +299,14 @@ booking_store_update(struct db_conn *c, const struct booking *b)
     const char *params[] = {I64(a, b->id), b->status, I64(res, b->reserved_m),
                             I64(deb, b->debited_m), b->cancel_reason};
     return db_exec_cmd(c, &st_update, params, NULL);
+}
+
+enum db_status
+booking_store_remove_stops(struct db_conn *c, int64_t booking_id)
+{
+    char a[24];
+    const char *params[] = {I64(a, booking_id)};
+    return db_exec_cmd(c, &st_remove_stops, params, NULL);
 }
 
 enum db_status

@@ -60,6 +60,9 @@ enum db_status booking_store_open_from(struct db_conn *c, int64_t client_id, con
 /* Writes status, reserved_m, debited_m, cancel_reason and bumps sequence. */
 enum db_status booking_store_update(struct db_conn *c, const struct booking *b)
     __attribute__((warn_unused_result));
+/* Takes a ride off its run (cancelled): the run's other stops stay. */
+enum db_status booking_store_remove_stops(struct db_conn *c, int64_t booking_id)
+    __attribute__((warn_unused_result));
 enum db_status booking_store_add_event(struct db_conn *c, int64_t booking_id, const char *type,
                                        int64_t at, double odometer_km, bool has_odometer,
                                        int64_t actor) __attribute__((warn_unused_result));

@@ -31,12 +31,18 @@ in_hours(const struct ride_policy *p, const struct workcal *tz, int64_t t, int64
     return minute >= p->open_min && minute <= p->close_min;
 }
 
+int64_t
+ride_max_ride_s(const struct ride_policy *p, int64_t direct_s)
+{
+    return (int64_t)ceil((double)direct_s * p->max_ride_factor) + p->max_ride_extra_s;
+}
+
 enum ride_check
 ride_plan_make(const struct ride_policy *p, const struct workcal *tz, enum ride_time_kind kind,
                int64_t time, int64_t direct_s, int64_t now, struct ride_plan *out)
 {
     memset(out, 0, sizeof *out);
-    out->max_ride_s = (int64_t)ceil((double)direct_s * p->max_ride_factor) + p->max_ride_extra_s;
+    out->max_ride_s = ride_max_ride_s(p, direct_s);
     if (kind == RIDE_PICKUP_AT) {
         out->pickup_estimate = time;
         out->window_earliest = time - p->window_before_s;

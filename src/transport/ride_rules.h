@@ -44,6 +44,9 @@ enum ride_check {
     RIDE_OUTSIDE_HOURS, /* pickup or arrival outside service hours */
 };
 
+/* The longest a passenger may ride: direct time x factor + extra. */
+int64_t ride_max_ride_s(const struct ride_policy *p, int64_t direct_s);
+
 /* Plans a ride asked for `time` (pickup_at: the agreed pickup; arrive_by:
  * the latest arrival) with the direct travel time direct_s, at `now`. An
  * arrive_by ride is picked up so that it arrives at the start of the

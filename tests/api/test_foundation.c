@@ -252,8 +252,14 @@ static void
 test_cli_token_output(void **state)
 {
     (void)state;
+    char *vehicle = harness_sql(&H, "INSERT INTO vehicles (name, seats, wheelchair_places, "
+                                    "scootmobiel_places, depot_address, depot_lat, depot_lon) "
+                                    "VALUES ('Bus 3', 4, 1, 0, 'Depot', 51.8, 4.66) RETURNING id");
+    assert_non_null(vehicle);
+    char binding[48];
+    snprintf(binding, sizeof binding, "vehicle:%s", vehicle);
     const char *args[] = {"token", "create", "--role",   "driver", "--vehicle",
-                          "3",     "--name", "tablet 3", NULL};
+                          vehicle, "--name", "tablet 3", NULL};
     char *out = NULL;
     assert_int_equal(harness_ritmo(&H, &out, args), 0);
     /* the token alone on standard output, one line */
@@ -270,7 +276,8 @@ test_cli_token_output(void **state)
     out = NULL;
     assert_int_equal(harness_ritmo(&H, &out, list), 0);
     assert_non_null(strstr(out, "tablet 3"));
-    assert_non_null(strstr(out, "vehicle:3"));
+    assert_non_null(strstr(out, binding));
+    free(vehicle);
     assert_null(strstr(out, "ritmo_")); /* never shows a token again */
     free(out);
 }

@@ -1,0 +1,554 @@
+/* Exact route feasibility for the dial-a-ride problem by least/greatest
+ * solutions of the schedule's difference constraints, plus cheapest insertion. */
+#include "routing/darp_route.h"
+
+#include "common/xalloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The schedule of a fixed visiting order s_0 (start depot) .. s_{K-1} (end
+ * depot) is a system of difference constraints on the service starts B_k:
+ *
+ *   forward (travel):  B_{k+1} >= B_k + c_k     c_k = service_k + t(s_k, s_k+1)
+ *   windows:           e_k <= B_k <= l_k
+ *   ride time:         B_a >= B_b - (L_r + service_a)   pickup a, dropoff b
+ *   route duration:    B_0 >= B_{K-1} - T
+ *
+ * Every lower bound is monotone, so the pointwise least solution (if any) is
+ * found by fixed-point iteration: a forward pass gives the earliest times the
+ * travel and window lower bounds allow; each ride-time or duration violation
+ * then raises the lower bound of the earlier node (the pickup, or the
+ * departure), and the pass restarts from there. A feasible system reaches its
+ * fixed point after at most one round per "backward" constraint in a longest
+ * path (Bellman-Ford argument with the forward chain relaxed in one sweep),
+ * i.e. at most requests + 2 rounds; still changing after that means a
+ * positive cycle, and exceeding an upper window means no schedule exists.
+ * Because the least solution is pointwise minimal, any upper-bound violation
+ * by it is a proof of infeasibility, so the test is exact; unlike an "as
+ * early as possible" schedule it delays departures when a ride time needs it.
+ * In practice one or two rounds suffice, so the cost is linear in the route.
+ * The greatest solution (for insertion pre-checks) is the mirror image.
+ */
+
+/* fmax/fmin are library calls at -O2 (NaN rules); times here are never NaN. */
+static inline double
+dmax(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+static inline double
+dmin(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+struct darp_route_eval {
+    const struct darp_model *m;
+    int cap;  /* max sequence length incl. depots */
+    int *seq; /* current sequence incl. depots */
+    int *ins; /* scratch sequence for insertion candidates */
+    double *c, *we, *wl, *lb, *ub, *early, *late;
+    int *ppos;         /* per request: sequence index of its pickup */
+    unsigned *stamp_p; /* per request: generation when pickup seen */
+    unsigned *stamp_d;
+    unsigned gen;
+    int (*load)[DARP_MAX_DIMS]; /* load after each sequence index */
+    struct darp_insertion *cand;
+    int ncand_cap;
+    /* The route last prepared for insertion, with its earliest and latest
+     * schedules and loads: repair asks about many requests per route. */
+    int base_v, base_K;
+    int *base_seq;
+    double *base_early, *base_late;
+    int (*base_load)[DARP_MAX_DIMS];
+};
+
+struct darp_route_eval *
+darp_route_eval_create(const struct darp_model *m)
+{
+    struct darp_route_eval *ev = xcalloc(1, sizeof(*ev));
+    size_t nr = (size_t)(m->n_requests > 0 ? m->n_requests : 1);
+    ev->m = m;
+    ev->cap = 2 * m->n_requests + 4;
+    size_t cap = (size_t)ev->cap;
+    ev->seq = xcalloc(cap, sizeof(int));
+    ev->ins = xcalloc(cap, sizeof(int));
+    ev->c = xcalloc(cap, sizeof(double));
+    ev->we = xcalloc(cap, sizeof(double));
+    ev->wl = xcalloc(cap, sizeof(double));
+    ev->lb = xcalloc(cap, sizeof(double));
+    ev->ub = xcalloc(cap, sizeof(double));
+    ev->early = xcalloc(cap, sizeof(double));
+    ev->late = xcalloc(cap, sizeof(double));
+    ev->load = xcalloc(cap, sizeof(*ev->load));
+    ev->ppos = xcalloc(nr, sizeof(int));
+    ev->stamp_p = xcalloc(nr, sizeof(unsigned));
+    ev->stamp_d = xcalloc(nr, sizeof(unsigned));
+    ev->base_v = -1;
+    ev->base_seq = xcalloc(cap, sizeof(int));
+    ev->base_early = xcalloc(cap, sizeof(double));
+    ev->base_late = xcalloc(cap, sizeof(double));
+    ev->base_load = xcalloc(cap, sizeof(*ev->base_load));
+    ev->ncand_cap = 64;
+    ev->cand = xcalloc((size_t)ev->ncand_cap, sizeof(*ev->cand));
+    return ev;
+}
+
+void
+darp_route_eval_free(struct darp_route_eval *ev)
+{
+    if (!ev)
+        return;
+    free(ev->seq);
+    free(ev->ins);
+    free(ev->c);
+    free(ev->we);
+    free(ev->wl);
+    free(ev->lb);
+    free(ev->ub);
+    free(ev->early);
+    free(ev->late);
+    free(ev->load);
+    free(ev->ppos);
+    free(ev->stamp_p);
+    free(ev->stamp_d);
+    free(ev->cand);
+    free(ev->base_seq);
+    free(ev->base_early);
+    free(ev->base_late);
+    free(ev->base_load);
+    free(ev);
+}
+
+static unsigned
+next_gen(struct darp_route_eval *ev)
+{
+    if (++ev->gen == 0) { /* wrapped: clear so old stamps cannot match */
+        size_t nr = (size_t)(ev->m->n_requests > 0 ? ev->m->n_requests : 1);
+        memset(ev->stamp_p, 0, nr * sizeof(unsigned));
+        memset(ev->stamp_d, 0, nr * sizeof(unsigned));
+        ev->gen = 1;
+    }
+    return ev->gen;
+}
+
+/* Pairing, precedence and capacity; fills ppos and load. */
+static bool
+check_structure(struct darp_route_eval *ev, int v, const int *seq, int K)
+{
+    const struct darp_model *m = ev->m;
+    const struct darp_vehicle *veh = &m->vehicles[v];
+    unsigned g = next_gen(ev);
+    int open = 0;
+    for (int d = 0; d < m->n_dims; d++)
+        ev->load[0][d] = 0;
+    for (int k = 1; k < K - 1; k++) {
+        int node = seq[k];
+        if (node < 0 || node >= m->n_nodes)
+            return false;
+        int r = m->nodes[node].request;
+        if (r < 0)
+            return false;
+        if (m->requests[r].pickup == node) {
+            if (ev->stamp_p[r] == g)
+                return false;
+            ev->stamp_p[r] = g;
+            ev->ppos[r] = k;
+            open++;
+        } else {
+            if (ev->stamp_p[r] != g || ev->stamp_d[r] == g)
+                return false;
+            ev->stamp_d[r] = g;
+            open--;
+        }
+        for (int d = 0; d < m->n_dims; d++) {
+            ev->load[k][d] = ev->load[k - 1][d] + m->nodes[node].load[d];
+            if (ev->load[k][d] > veh->capacity[d])
+                return false;
+        }
+    }
+    return open == 0;
+}
+
+/* Windows and forward constants c_k of the sequence. */
+static void
+setup_times(struct darp_route_eval *ev, int v, const int *seq, int K)
+{
+    const struct darp_model *m = ev->m;
+    const struct darp_vehicle *veh = &m->vehicles[v];
+    for (int k = 0; k < K; k++) {
+        const struct darp_node *nd = &m->nodes[seq[k]];
+        ev->we[k] = nd->e;
+        ev->wl[k] = nd->l;
+        if (k + 1 < K)
+            ev->c[k] = nd->service + darp_model_time(m, seq[k], seq[k + 1]);
+    }
+    ev->we[0] = dmax(ev->we[0], veh->shift_start);
+    ev->wl[0] = dmin(ev->wl[0], veh->shift_end);
+    ev->we[K - 1] = dmax(ev->we[K - 1], veh->shift_start);
+    ev->wl[K - 1] = dmin(ev->wl[K - 1], veh->shift_end);
+}
+
+/* Least solution into ev->early, starting from lower bounds ev->lb[0..K-1]
+ * with ev->early[0..from-1] already a fixed point of the constraints among
+ * those nodes; false when no schedule exists. */
+static bool
+least_schedule_from(struct darp_route_eval *ev, int v, const int *seq, int K, int from)
+{
+    const struct darp_model *m = ev->m;
+    double T = m->vehicles[v].max_duration;
+    double *B = ev->early, *lb = ev->lb;
+    int max_rounds = (K - 2) / 2 + 3;
+    for (int round = 0; round < max_rounds; round++) {
+        for (int k = from; k < K; k++) {
+            B[k] = k == 0 ? lb[0] : dmax(lb[k], B[k - 1] + ev->c[k - 1]);
+            if (B[k] > ev->wl[k] + DARP_EPS)
+                return false;
+        }
+        /* only dropoffs at or after `from` can have changed */
+        int lo = from < 1 ? 1 : from;
+        from = K;
+        for (int k = lo; k < K - 1; k++) {
+            int r = m->nodes[seq[k]].request;
+            if (m->requests[r].dropoff != seq[k])
+                continue;
+            int a = ev->ppos[r];
+            double need = B[k] - m->requests[r].max_ride - m->nodes[seq[a]].service;
+            if (need > B[a] + DARP_EPS) {
+                lb[a] = need;
+                if (a < from)
+                    from = a;
+            }
+        }
+        if (B[K - 1] - T > B[0] + DARP_EPS) {
+            lb[0] = B[K - 1] - T;
+            from = 0;
+        }
+        if (from == K)
+            return true;
+    }
+    return false;
+}
+
+static bool
+least_schedule(struct darp_route_eval *ev, int v, const int *seq, int K)
+{
+    memcpy(ev->lb, ev->we, (size_t)K * sizeof(double));
+    return least_schedule_from(ev, v, seq, K, 0);
+}
+
+/* Greatest solution into ev->late (mirror of least_schedule). */
+static bool
+greatest_schedule(struct darp_route_eval *ev, int v, const int *seq, int K)
+{
+    const struct darp_model *m = ev->m;
+    double T = m->vehicles[v].max_duration;
+    double *Z = ev->late, *ub = ev->ub;
+    int max_rounds = (K - 2) / 2 + 3;
+    int to = K - 1;
+    memcpy(ub, ev->wl, (size_t)K * sizeof(double));
+    for (int round = 0; round < max_rounds; round++) {
+        for (int k = to; k >= 0; k--) {
+            Z[k] = k == K - 1 ? ub[k] : dmin(ub[k], Z[k + 1] - ev->c[k]);
+            if (Z[k] < ev->we[k] - DARP_EPS)
+                return false;
+        }
+        to = -1;
+        for (int k = 1; k < K - 1; k++) {
+            int r = m->nodes[seq[k]].request;
+            if (m->requests[r].dropoff != seq[k])
+                continue;
+            int a = ev->ppos[r];
+            double lim = Z[a] + m->nodes[seq[a]].service + m->requests[r].max_ride;
+            if (Z[k] > lim + DARP_EPS) {
+                ub[k] = lim;
+                if (k > to)
+                    to = k;
+            }
+        }
+        if (Z[K - 1] > Z[0] + T + DARP_EPS) {
+            ub[K - 1] = Z[0] + T;
+            to = K - 1;
+        }
+        if (to < 0)
+            return true;
+    }
+    return false;
+}
+
+static int
+fill_seq(struct darp_route_eval *ev, int v, const int *stops, int n)
+{
+    const struct darp_vehicle *veh = &ev->m->vehicles[v];
+    ev->seq[0] = veh->start;
+    if (n > 0)
+        memcpy(ev->seq + 1, stops, (size_t)n * sizeof(int));
+    ev->seq[n + 1] = veh->end;
+    return n + 2;
+}
+
+static bool
+eval_seq(struct darp_route_eval *ev, int v, const int *seq, int K, bool want_late)
+{
+    if (!check_structure(ev, v, seq, K))
+        return false;
+    setup_times(ev, v, seq, K);
+    if (!least_schedule(ev, v, seq, K))
+        return false;
+    return !want_late || greatest_schedule(ev, v, seq, K);
+}
+
+bool
+darp_route_window(struct darp_route_eval *ev, int v, const int *stops, int n, double *early,
+                  double *late)
+{
+    if (v < 0 || v >= ev->m->n_vehicles || n < 0 || n + 2 > ev->cap)
+        return false;
+    int K = fill_seq(ev, v, stops, n);
+    if (!eval_seq(ev, v, ev->seq, K, late != NULL))
+        return false;
+    if (early)
+        memcpy(early, ev->early, (size_t)K * sizeof(double));
+    if (late)
+        memcpy(late, ev->late, (size_t)K * sizeof(double));
+    return true;
+}
+
+bool
+darp_route_feasible(struct darp_route_eval *ev, int v, const int *stops, int n, double *times)
+{
+    return darp_route_window(ev, v, stops, n, times, NULL);
+}
+
+double
+darp_route_cost(const struct darp_model *m, int v, const int *stops, int n)
+{
+    if (n == 0)
+        return 0;
+    const struct darp_vehicle *veh = &m->vehicles[v];
+    double sum = darp_model_cost(m, veh->start, stops[0]);
+    for (int k = 0; k + 1 < n; k++)
+        sum += darp_model_cost(m, stops[k], stops[k + 1]);
+    return sum + darp_model_cost(m, stops[n - 1], veh->end);
+}
+
+void
+darp_route_apply_insertion(const struct darp_model *m, const int *stops, int n, int request,
+                           const struct darp_insertion *ins, int *out)
+{
+    const struct darp_request *q = &m->requests[request];
+    int k = 0;
+    for (int pos = 0; pos < n + 2; pos++) {
+        if (pos == ins->pickup_pos)
+            out[pos] = q->pickup;
+        else if (pos == ins->dropoff_pos)
+            out[pos] = q->dropoff;
+        else
+            out[pos] = stops[k++];
+    }
+}
+
+static void
+push_cand(struct darp_route_eval *ev, int *ncand, double delta, int i, int j)
+{
+    if (*ncand == ev->ncand_cap) {
+        ev->ncand_cap *= 2;
+        ev->cand = xreallocarray(ev->cand, (size_t)ev->ncand_cap, sizeof(*ev->cand));
+    }
+    ev->cand[*ncand] = (struct darp_insertion){delta, i, j + 1};
+    (*ncand)++;
+}
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+    const struct darp_insertion *x = a, *y = b;
+    if (x->delta != y->delta)
+        return x->delta < y->delta ? -1 : 1;
+    if (x->pickup_pos != y->pickup_pos)
+        return x->pickup_pos - y->pickup_pos;
+    return x->dropoff_pos - y->dropoff_pos;
+}
+
+static bool
+load_fits(const int *load, const int *capacity, int n_dims, const int *q)
+{
+    for (int d = 0; d < n_dims; d++)
+        if (load[d] + q[d] > capacity[d])
+            return false;
+    return true;
+}
+
+/* Earliest service start at node x when coming from sequence index a. */
+static double
+arrive_from(const struct darp_route_eval *ev, int a, int x)
+{
+    const struct darp_model *m = ev->m;
+    double t = ev->base_early[a] + m->nodes[ev->base_seq[a]].service +
+               darp_model_time(m, ev->base_seq[a], x);
+    return dmax(t, m->nodes[x].e);
+}
+
+/*
+ * Candidates for pickup between sequence indices i and i+1 and dropoff
+ * between j and j+1 (j >= i). The pre-checks use the earliest/latest
+ * schedules of the current route: inserting stops can only delay the
+ * earliest and advance the latest times of the existing ones (triangle
+ * inequality), so a candidate failing them is infeasible.
+ */
+static int
+collect_candidates(struct darp_route_eval *ev, int v, int K, int request, int min_pos, double bound)
+{
+    const struct darp_model *m = ev->m;
+    const struct darp_request *q = &m->requests[request];
+    const struct darp_node *P = &m->nodes[q->pickup], *D = &m->nodes[q->dropoff];
+    const int *s = ev->base_seq;
+    int p = q->pickup, d = q->dropoff, ncand = 0;
+    double tpd = P->service + darp_model_time(m, p, d);
+    for (int i = min_pos; i < K - 1; i++) {
+        if (ev->base_early[i] > P->l + DARP_EPS)
+            break; /* schedules only get later along the route */
+        double bp = arrive_from(ev, i, p);
+        if (bp > P->l + DARP_EPS ||
+            !load_fits(ev->base_load[i], m->vehicles[v].capacity, m->n_dims, P->load))
+            continue;
+        double cp = darp_model_cost(m, s[i], p) - darp_model_cost(m, s[i], s[i + 1]);
+        /* dropoff right after the pickup */
+        double bd = dmax(bp + tpd, D->e);
+        if (bd <= D->l + DARP_EPS &&
+            bd + D->service + darp_model_time(m, d, s[i + 1]) <= ev->base_late[i + 1] + DARP_EPS) {
+            double delta = cp + darp_model_cost(m, p, d) + darp_model_cost(m, d, s[i + 1]);
+            if (delta < bound)
+                push_cand(ev, &ncand, delta, i, i);
+        }
+        if (bp + P->service + darp_model_time(m, p, s[i + 1]) > ev->base_late[i + 1] + DARP_EPS)
+            continue;
+        cp += darp_model_cost(m, p, s[i + 1]);
+        /* latest pickup service end: bounds the ride time from below */
+        double lp =
+            dmin(P->l, ev->base_late[i + 1] - P->service - darp_model_time(m, p, s[i + 1])) +
+            P->service;
+        /* ej: earliest start at s[j] once the pickup has pushed the stops
+         * after it (ride-time pushes ignored, so still a lower bound) */
+        double ej = dmax(ev->base_early[i + 1], bp + P->service + darp_model_time(m, p, s[i + 1]));
+        for (int j = i + 1; j < K - 1; j++) {
+            if (j > i + 1)
+                ej = dmax(ev->base_early[j],
+                          ej + m->nodes[s[j - 1]].service + darp_model_time(m, s[j - 1], s[j]));
+            if (!load_fits(ev->base_load[j], m->vehicles[v].capacity, m->n_dims, P->load))
+                break; /* the passenger would be on board past capacity */
+            if (ej > ev->base_late[j] + DARP_EPS || ej > D->l + DARP_EPS ||
+                ej - lp > q->max_ride + DARP_EPS)
+                break; /* the push is too late here, so for every later j too */
+            bd = dmax(D->e, ej + m->nodes[s[j]].service + darp_model_time(m, s[j], d));
+            if (bd > D->l + DARP_EPS || bd - lp > q->max_ride + DARP_EPS ||
+                bd + D->service + darp_model_time(m, d, s[j + 1]) > ev->base_late[j + 1] + DARP_EPS)
+                continue;
+            double delta = cp + darp_model_cost(m, s[j], d) + darp_model_cost(m, d, s[j + 1]) -
+                           darp_model_cost(m, s[j], s[j + 1]);
+            if (delta < bound)
+                push_cand(ev, &ncand, delta, i, j);
+        }
+    }
+    return ncand;
+}
+
+/* Evaluates the route once and keeps its schedules, unless it is the route
+ * prepared last time (compared by content, so a stale cache cannot be used). */
+static bool
+prepare_base(struct darp_route_eval *ev, int v, const int *stops, int n)
+{
+    if (ev->base_v == v && ev->base_K == n + 2 &&
+        (n == 0 || memcmp(ev->base_seq + 1, stops, (size_t)n * sizeof(int)) == 0))
+        return true;
+    ev->base_v = -1;
+    int K = fill_seq(ev, v, stops, n);
+    if (!eval_seq(ev, v, ev->seq, K, true))
+        return false;
+    memcpy(ev->base_seq, ev->seq, (size_t)K * sizeof(int));
+    memcpy(ev->base_early, ev->early, (size_t)K * sizeof(double));
+    memcpy(ev->base_late, ev->late, (size_t)K * sizeof(double));
+    memcpy(ev->base_load, ev->load, (size_t)K * sizeof(*ev->load));
+    ev->base_v = v;
+    ev->base_K = K;
+    return true;
+}
+
+/* Index of the cheapest remaining candidate (ties by position). */
+static int
+cheapest(const struct darp_insertion *c, int n)
+{
+    int best = 0;
+    for (int k = 1; k < n; k++)
+        if (cand_cmp(&c[k], &c[best]) < 0)
+            best = k;
+    return best;
+}
+
+/*
+ * Exact check of the prepared route with one request inserted, reusing the
+ * route's earliest schedule: the stops before the pickup keep their times as
+ * a start (with the triangle inequality they are lower bounds of the new
+ * least schedule, so the fixed point reached is the same), and the forward
+ * pass and ride checks begin at the pickup. Pairing and capacity were
+ * settled exactly by the pre-checks. Without the triangle inequality the
+ * start may lie above the least schedule: then a feasible answer is still
+ * right (it satisfies every constraint) but a feasible slot may be missed.
+ */
+static bool
+try_candidate(struct darp_route_eval *ev, int v, const int *stops, int n, int request,
+              const struct darp_insertion *ins)
+{
+    const struct darp_model *m = ev->m;
+    int *seq = ev->ins, K = n + 4;
+    int P = ins->pickup_pos + 1, D = ins->dropoff_pos + 1;
+    seq[0] = m->vehicles[v].start;
+    darp_route_apply_insertion(m, stops, n, request, ins, seq + 1);
+    seq[K - 1] = m->vehicles[v].end;
+    setup_times(ev, v, seq, K);
+    for (int k = 1; k < K - 3; k++) { /* old sequence index k moves right */
+        int node = ev->base_seq[k], r = m->nodes[node].request;
+        if (m->requests[r].pickup == node)
+            ev->ppos[r] = k + (k >= P) + (k >= D - 1);
+    }
+    ev->ppos[request] = P;
+    memcpy(ev->early, ev->base_early, (size_t)P * sizeof(double));
+    memcpy(ev->lb, ev->base_early, (size_t)P * sizeof(double));
+    memcpy(ev->lb + P, ev->we + P, (size_t)(K - P) * sizeof(double));
+    return least_schedule_from(ev, v, seq, K, P);
+}
+
+bool
+darp_route_best_insertion(struct darp_route_eval *ev, int v, const int *stops, int n, int request,
+                          int min_pos, double bound, struct darp_insertion *out)
+{
+    const struct darp_model *m = ev->m;
+    if (v < 0 || v >= m->n_vehicles || n + 4 > ev->cap || min_pos < 0 || min_pos > n)
+        return false;
+    if (!prepare_base(ev, v, stops, n))
+        return false;
+    int ncand = collect_candidates(ev, v, ev->base_K, request, min_pos, bound);
+    /* Exact checks in order of cost. The cheapest usually passes, so take
+     * minima one at a time first and sort only when many fail. */
+    for (int tries = 0; tries < 8 && ncand > 0; tries++) {
+        int k = cheapest(ev->cand, ncand);
+        struct darp_insertion ins = ev->cand[k];
+        ev->cand[k] = ev->cand[--ncand];
+        if (try_candidate(ev, v, stops, n, request, &ins)) {
+            *out = ins;
+            return true;
+        }
+    }
+    qsort(ev->cand, (size_t)ncand, sizeof(*ev->cand), cand_cmp);
+    for (int k = 0; k < ncand; k++) {
+        if (try_candidate(ev, v, stops, n, request, &ev->cand[k])) {
+            *out = ev->cand[k];
+            return true;
+        }
+    }
+    return false;
+}

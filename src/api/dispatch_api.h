@@ -1,0 +1,16 @@
+/* Vehicles, runs, manifests, day planning and the dispatch board. */
+#ifndef RITMO_API_DISPATCH_API_H
+#define RITMO_API_DISPATCH_API_H
+
+struct req;
+
+void vehicles_api_create(struct req *r);
+void vehicles_api_get(struct req *r);
+void runs_api_create(struct req *r);
+void runs_api_get(struct req *r);
+void runs_api_manifest(struct req *r);
+void dispatch_api_plan(struct req *r);
+void dispatch_api_unassigned(struct req *r);
+void dispatch_api_board(struct req *r);
+
+#endif

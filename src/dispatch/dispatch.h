@@ -1,0 +1,38 @@
+/* Dispatch use cases: live insertion of a new ride into its day's plan and
+ * planning a whole day, each under the day's advisory lock in the caller's
+ * transaction, so that plans of one day never interleave across processes. */
+#ifndef RITMO_DISPATCH_H
+#define RITMO_DISPATCH_H
+
+#include "core/app.h"
+#include "db/db.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Inserts booking_id (a requested ride of date) into the cheapest feasible
+ * place of the day's runs, keeping every promised window; *scheduled says
+ * whether it found one. Nothing happens on a day without runs. */
+enum db_status dispatch_insert(struct db_conn *c, const struct app *app, int64_t booking_id,
+                               const char *date, bool *scheduled)
+    __attribute__((warn_unused_result));
+
+struct plan_result {
+    int planned;
+    int unassigned;
+    int64_t *unassigned_ids; /* owned; free() */
+    double total_km;
+    double vehicle_hours;
+    int vehicles_used;
+    bool full; /* false: some run had fixed stops, so only open rides were inserted */
+};
+
+/* Plans every open ride of date over the day's runs with the solver within
+ * time_limit_s. Runs with stops already served or locked keep their
+ * routes; open rides are then inserted around them. err names a model
+ * problem (DB_ERROR). */
+enum db_status dispatch_plan(struct db_conn *c, const struct app *app, const char *date,
+                             double time_limit_s, struct plan_result *out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+#endif

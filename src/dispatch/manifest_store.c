@@ -1,0 +1,124 @@
+/* SQL of manifests, the board and the driver check. */
+#include "dispatch/manifest_store.h"
+
+#include "common/numparse.h"
+#include "common/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct db_stmt st_stops = {
+    "manifest_stops",
+    "SELECT s.seq, s.booking_id, s.kind, CASE s.kind WHEN 'pickup' THEN b.pickup_address ELSE "
+    "b.dropoff_address END, CASE s.kind WHEN 'pickup' THEN b.pickup_lat ELSE b.dropoff_lat END, "
+    "CASE s.kind WHEN 'pickup' THEN b.pickup_lon ELSE b.dropoff_lon END, "
+    "extract(epoch FROM s.planned_at)::bigint, extract(epoch FROM b.window_earliest)::bigint, "
+    "extract(epoch FROM b.window_latest)::bigint, CASE b.time_kind WHEN 'arrive_by' THEN "
+    "'arrival' ELSE 'pickup' END, 1 + b.companions, b.aid, CASE WHEN b.status = 'no_show' THEN "
+    "'no_show' WHEN b.status = 'cancelled' THEN 'cancelled' WHEN b.status = 'completed' OR "
+    "(b.status = 'picked_up' AND s.kind = 'pickup') THEN 'done' ELSE 'planned' END, s.locked "
+    "FROM stops s JOIN bookings b ON b.id = s.booking_id WHERE s.run_id = $1 ORDER BY s.seq",
+    1, 0};
+static struct db_stmt st_day_runs = {
+    "manifest_day_runs",
+    "SELECT id FROM runs WHERE service_date = $1 AND status = 'active' ORDER BY id", 1, 0};
+static struct db_stmt st_unassigned = {
+    "manifest_unassigned",
+    "SELECT b.id FROM bookings b WHERE b.service_date = $1 AND b.status = 'requested' ORDER BY "
+    "b.pickup_estimate, b.id",
+    1, 0};
+static struct db_stmt st_vehicle_of = {
+    "manifest_vehicle_of",
+    "SELECT r.vehicle_id FROM stops s JOIN runs r ON r.id = s.run_id WHERE s.booking_id = $1 "
+    "LIMIT 1",
+    1, 0};
+
+static int64_t
+num(const PGresult *r, int row, int col)
+{
+    int64_t v = 0;
+    if (!parse_int64(PQgetvalue(r, row, col), INT64_MIN, INT64_MAX, &v))
+        return 0;
+    return v;
+}
+
+enum db_status
+manifest_load(struct db_conn *c, int64_t run_id, struct manifest_stop **items, int *n)
+{
+    char a[24];
+    snprintf(a, sizeof a, "%lld", (long long)run_id);
+    const char *params[] = {a};
+    enum db_status s;
+    *items = NULL;
+    *n = 0;
+    PGresult *r = db_exec(c, &st_stops, params, &s);
+    if (!r)
+        return s;
+    *n = PQntuples(r);
+    *items = xcalloc((size_t)*n, sizeof **items);
+    for (int i = 0; i < *n; i++) {
+        struct manifest_stop *m = &(*items)[i];
+        m->seq = (int)num(r, i, 0);
+        m->booking_id = num(r, i, 1);
+        snprintf(m->kind, sizeof m->kind, "%s", PQgetvalue(r, i, 2));
+        snprintf(m->address, sizeof m->address, "%s", PQgetvalue(r, i, 3));
+        m->lat = strtod(PQgetvalue(r, i, 4), NULL);
+        m->lon = strtod(PQgetvalue(r, i, 5), NULL);
+        m->planned_at = num(r, i, 6);
+        m->window_earliest = num(r, i, 7);
+        m->window_latest = num(r, i, 8);
+        snprintf(m->window_kind, sizeof m->window_kind, "%s", PQgetvalue(r, i, 9));
+        m->passengers = (int)num(r, i, 10);
+        snprintf(m->aid, sizeof m->aid, "%s", PQgetvalue(r, i, 11));
+        snprintf(m->status, sizeof m->status, "%s", PQgetvalue(r, i, 12));
+        m->locked = PQgetvalue(r, i, 13)[0] == 't';
+    }
+    PQclear(r);
+    return DB_OK;
+}
+
+static enum db_status
+ids(struct db_conn *c, struct db_stmt *st, const char *date, int64_t **out, int *n)
+{
+    const char *params[] = {date};
+    enum db_status s;
+    *out = NULL;
+    *n = 0;
+    PGresult *r = db_exec(c, st, params, &s);
+    if (!r)
+        return s;
+    *n = PQntuples(r);
+    *out = xcalloc((size_t)*n, sizeof **out);
+    for (int i = 0; i < *n; i++)
+        (*out)[i] = num(r, i, 0);
+    PQclear(r);
+    return DB_OK;
+}
+
+enum db_status
+manifest_day_runs(struct db_conn *c, const char *date, int64_t **out, int *n)
+{
+    return ids(c, &st_day_runs, date, out, n);
+}
+
+enum db_status
+manifest_unassigned(struct db_conn *c, const char *date, int64_t **out, int *n)
+{
+    return ids(c, &st_unassigned, date, out, n);
+}
+
+enum db_status
+manifest_vehicle_of_booking(struct db_conn *c, int64_t booking_id, int64_t *vehicle_id)
+{
+    char a[24];
+    snprintf(a, sizeof a, "%lld", (long long)booking_id);
+    const char *params[] = {a};
+    enum db_status s;
+    PGresult *r = db_exec(c, &st_vehicle_of, params, &s);
+    if (!r)
+        return s;
+    *vehicle_id = PQntuples(r) ? num(r, 0, 0) : 0;
+    PQclear(r);
+    return DB_OK;
+}

@@ -1,0 +1,336 @@
+/* API tests of dispatch: vehicles and runs, live insertion of bookings
+ * made concurrently, day planning, manifests checked independently (order,
+ * windows, ride times, places by kind, shifts), and drivers. */
+#include "apitest.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RIDES 40
+
+static struct harness H;
+static struct civil_date day;
+static char *day_text;
+static char vehicle[3][24], run[3][24];
+static int64_t clients[10];
+
+/* Destinations around Dordrecht. */
+static const char *const places[] = {
+    "{\"address\":\"Albert Schweitzerplaats 25\",\"lat\":51.7961,\"lon\":4.6781}",
+    "{\"address\":\"Reeweg-Zuid 40\",\"lat\":51.7905,\"lon\":4.6905}",
+    "{\"address\":\"Sterrenburg\",\"lat\":51.7957,\"lon\":4.7050}",
+    "{\"address\":\"Kerkstraat 5, Sliedrecht\",\"lat\":51.8215,\"lon\":4.7734}",
+    "{\"address\":\"Ringdijk 200, Zwijndrecht\",\"lat\":51.8128,\"lon\":4.6402}",
+};
+
+static int
+setup(void **state)
+{
+    (void)state;
+    api_setup_tz();
+    api_harness = &H;
+    if (!harness_start(&H, NULL) || !(api_desk = harness_token(&H, "dispatcher", NULL, NULL)))
+        return -1;
+    day = in_days(3);
+    day_text = date_text(day);
+    static const char *const vehicles[] = {
+        "{\"name\":\"Bus 1\",\"seats\":6,\"wheelchair_places\":2,\"scootmobiel_places\":0,"
+        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
+        "{\"name\":\"Bus 2\",\"seats\":4,\"wheelchair_places\":1,\"scootmobiel_places\":0,"
+        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
+        "{\"name\":\"Car 3\",\"seats\":3,\"wheelchair_places\":0,\"scootmobiel_places\":0,"
+        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
+    };
+    for (int v = 0; v < 3; v++) {
+        json_t *j = call("POST", "/v1/vehicles", api_desk, vehicles[v], 201);
+        snprintf(vehicle[v], sizeof vehicle[v], "%s", str(j, "id"));
+        json_decref(j);
+        char *body = fmt("{\"vehicle_id\":\"%s\",\"date\":\"%s\",\"start\":\"07:00\","
+                         "\"end\":\"19:00\"}",
+                         vehicle[v], day_text);
+        j = call("POST", "/v1/runs", api_desk, body, 201);
+        snprintf(run[v], sizeof run[v], "%s", str(j, "id"));
+        json_decref(j);
+        free(body);
+    }
+    for (int i = 0; i < 10; i++) {
+        char pass[16];
+        snprintf(pass, sizeof pass, "D-%d", i);
+        clients[i] = create_client(pass, "Rider");
+        add_indication(clients[i], in_days(-10), in_days(400), 2000);
+    }
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    free(day_text);
+    free(api_desk);
+    return harness_stop(&H) ? 0 : -1;
+}
+
+struct booking_job {
+    int i;
+    long status;
+    char id[24];
+    char booking_status[16];
+};
+
+static void *
+book_one(void *arg)
+{
+    struct booking_job *x = arg;
+    int hh = 8 + x->i % 9, mm = (x->i * 7) % 60;
+    char *when = local_time(day, hh, mm);
+    bool wheelchair = x->i % 3 == 0;
+    char *body =
+        fmt("{\"client_id\":\"%lld\",\"pickup\":{\"address\":\"Home\",\"lat\":%.4f,"
+            "\"lon\":%.4f},\"dropoff\":%s,\"%s\":\"%s\",\"aid\":\"%s\",\"companions\":%d,"
+            "\"channel\":\"phone\"}",
+            (long long)clients[x->i % 10], 51.80 + 0.002 * (x->i % 7), 4.65 + 0.003 * (x->i % 5),
+            places[x->i % 5], x->i % 4 == 1 ? "arrive_by" : "pickup_at", when,
+            wheelchair ? "wheelchair" : "none", x->i % 5 == 2 ? 1 : 0);
+    struct http_resp r = harness_request(&H, "POST", "/v1/bookings", api_desk, body, NULL);
+    x->status = r.status;
+    if (r.status == 201) {
+        snprintf(x->id, sizeof x->id, "%s", json_string_value(json_object_get(r.json, "id")));
+        snprintf(x->booking_status, sizeof x->booking_status, "%s",
+                 json_string_value(json_object_get(r.json, "status")));
+    }
+    http_resp_clear(&r);
+    free(body);
+    free(when);
+    return NULL;
+}
+
+static int64_t
+seconds(json_t *j, const char *key)
+{
+    int64_t t = 0;
+    const char *s = str(j, key);
+    struct tm tm = {0};
+    int off_h = 0, off_m = 0;
+    char sign = '+';
+    assert_int_equal(sscanf(s, "%d-%d-%dT%d:%d:%d%c%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &sign, &off_h, &off_m),
+                     9);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    t = (int64_t)timegm(&tm) - (sign == '-' ? -1 : 1) * (off_h * 3600 + off_m * 60);
+    return t;
+}
+
+/* Checks one manifest on its own terms: order, planned times within the
+ * promised windows and the shift, ride times, and places by kind never
+ * above the vehicle's. Returns how many rides it carries. */
+static int
+check_manifest(const char *run_id, int seats, int wheelchairs)
+{
+    char *path = fmt("/v1/runs/%s/manifest", run_id);
+    json_t *m = call("GET", path, api_desk, NULL, 200);
+    free(path);
+    json_t *stops = json_object_get(m, "stops");
+    int64_t start = seconds(m, "start"), end = seconds(m, "end"), last = start;
+    int load_seats = 0, load_wc = 0, rides = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(stops, i, s)
+    {
+        assert_int_equal(json_integer_value(json_object_get(s, "seq")), (json_int_t)i + 1);
+        int64_t at = seconds(s, "planned_at");
+        assert_true(at >= last && at <= end);
+        last = at;
+        json_t *w = json_object_get(s, "window");
+        bool pickup = !strcmp(str(s, "kind"), "pickup");
+        bool window_here = !strcmp(str(w, "kind"), pickup ? "pickup" : "arrival");
+        if (window_here) /* the promise holds (1 s for rounding) */
+            assert_true(at >= seconds(w, "earliest") - 1 && at <= seconds(w, "latest") + 1);
+        int people = (int)json_integer_value(json_object_get(s, "passengers"));
+        bool wc = !strcmp(str(s, "aid"), "wheelchair");
+        int sign = pickup ? 1 : -1;
+        load_wc += sign * (wc ? 1 : 0);
+        load_seats += sign * (wc ? people - 1 : people);
+        assert_true(load_seats <= seats && load_wc <= wheelchairs);
+        if (pickup) {
+            rides++;
+            /* its dropoff comes later on the same run, within a ride time */
+            json_t *d;
+            size_t k;
+            bool found = false;
+            json_array_foreach(stops, k, d)
+            {
+                if (k > i && !strcmp(str(d, "booking_id"), str(s, "booking_id"))) {
+                    assert_string_equal(str(d, "kind"), "dropoff");
+                    assert_true(seconds(d, "planned_at") - at <= 90 * 60);
+                    found = true;
+                }
+            }
+            assert_true(found);
+        }
+    }
+    assert_int_equal(load_seats, 0);
+    assert_int_equal(load_wc, 0);
+    json_decref(m);
+    return rides;
+}
+
+static int
+check_all(void)
+{
+    return check_manifest(run[0], 6, 2) + check_manifest(run[1], 4, 1) +
+           check_manifest(run[2], 3, 0);
+}
+
+static long
+unassigned_count(void)
+{
+    char *path = fmt("/v1/dispatch/unassigned?date=%s", day_text);
+    json_t *u = call("GET", path, api_desk, NULL, 200);
+    long n = (long)json_array_size(json_object_get(u, "items"));
+    json_decref(u);
+    free(path);
+    return n;
+}
+
+static void
+test_live_insertion_and_plan(void **state)
+{
+    (void)state;
+    pthread_t th[RIDES];
+    struct booking_job jobs[RIDES];
+    for (int i = 0; i < RIDES; i++) {
+        jobs[i] = (struct booking_job){.i = i};
+        assert_int_equal(pthread_create(&th[i], NULL, book_one, &jobs[i]), 0);
+    }
+    int scheduled = 0;
+    for (int i = 0; i < RIDES; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(jobs[i].status, 201);
+        scheduled += !strcmp(jobs[i].booking_status, "scheduled");
+    }
+    fprintf(stderr, "live insertion scheduled %d of %d rides\n", scheduled, RIDES);
+    assert_true(scheduled > RIDES / 2);
+    /* what the bookings said is what the manifests carry */
+    assert_int_equal(check_all(), scheduled);
+    assert_int_equal(unassigned_count(), RIDES - scheduled);
+
+    /* a full replan keeps every promise and never does worse than insertion */
+    char *body = fmt("{\"date\":\"%s\",\"time_limit_s\":2}", day_text);
+    json_t *p = call("POST", "/v1/dispatch/plan", api_desk, body, 200);
+    int planned = (int)json_integer_value(json_object_get(p, "planned"));
+    assert_int_equal(planned + (int)json_array_size(json_object_get(p, "unassigned")), RIDES);
+    fprintf(stderr, "the day plan placed %d of %d rides\n", planned, RIDES);
+    assert_true(planned >= scheduled);
+    assert_true(num(p, "total_km") > 0);
+    assert_true(json_is_true(json_object_get(p, "full_replan")));
+    json_decref(p);
+    free(body);
+    assert_int_equal(check_all(), planned);
+    assert_int_equal(unassigned_count(), RIDES - planned);
+    char *board = fmt("/v1/dispatch/board?date=%s", day_text);
+    json_t *b = call("GET", board, api_desk, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(b, "runs")), 3);
+    json_decref(b);
+    free(board);
+}
+
+/* The first booking on run index v, or NULL. */
+static char *
+booking_on(int v)
+{
+    char *path = fmt("/v1/runs/%s/manifest", run[v]);
+    json_t *m = call("GET", path, api_desk, NULL, 200);
+    json_t *first = json_array_get(json_object_get(m, "stops"), 0);
+    char *id = first ? strdup(str(first, "booking_id")) : NULL;
+    json_decref(m);
+    free(path);
+    return id;
+}
+
+static void
+test_drivers(void **state)
+{
+    (void)state;
+    char *driver = harness_token(&H, "driver", "--vehicle", vehicle[0]);
+    char *mine = booking_on(0), *theirs = booking_on(1);
+    assert_non_null(mine);
+    assert_non_null(theirs);
+    char *now = local_time(today(), 0, 0);
+    char *ev = fmt("/v1/bookings/%s/events", mine);
+    char *body = fmt("{\"type\":\"picked_up\",\"at\":\"%s\"}", now);
+    json_decref(call("POST", ev, driver, body, 200));
+    free(body);
+    body = fmt("{\"type\":\"dropped_off\",\"at\":\"%s\"}", now);
+    json_t *done = call("POST", ev, driver, body, 200);
+    assert_string_equal(str(done, "status"), "completed");
+    json_decref(done);
+    free(ev);
+    /* the ride's km are now used, not reserved */
+    char *sql =
+        fmt("SELECT debited_m = distance_m AND reserved_m = 0 FROM bookings WHERE id = %s", mine);
+    char *ok = harness_sql(&H, sql);
+    assert_string_equal(ok, "t");
+    free(ok);
+    free(sql);
+    ev = fmt("/v1/bookings/%s/events", theirs);
+    expect_error("POST", ev, driver, body, 403, "forbidden");
+    free(ev);
+    char *m = fmt("/v1/runs/%s/manifest", run[1]);
+    expect_error("GET", m, driver, NULL, 403, "forbidden");
+    free(m);
+    m = fmt("/v1/runs/%s/manifest", run[0]);
+    json_decref(call("GET", m, driver, NULL, 200));
+    free(m);
+    expect_error("POST", "/v1/dispatch/plan", driver, "{\"date\":\"2026-01-01\"}", 403,
+                 "forbidden");
+    free(body);
+    free(now);
+    free(mine);
+    free(theirs);
+    free(driver);
+}
+
+static void
+test_fleet_input(void **state)
+{
+    (void)state;
+    char *body = fmt("{\"vehicle_id\":\"%s\",\"date\":\"%s\",\"start\":\"18:00\","
+                     "\"end\":\"20:00\"}",
+                     vehicle[0], day_text);
+    expect_error("POST", "/v1/runs", api_desk, body, 409, "conflict"); /* overlaps 07-19 */
+    free(body);
+    body = fmt("{\"vehicle_id\":\"999999\",\"date\":\"%s\",\"start\":\"07:00\",\"end\":\"08:00\"}",
+               day_text);
+    expect_error("POST", "/v1/runs", api_desk, body, 400, "invalid_field");
+    free(body);
+    body = fmt("{\"vehicle_id\":\"%s\",\"date\":\"%s\",\"start\":\"09:00\",\"end\":\"08:00\"}",
+               vehicle[2], day_text);
+    expect_error("POST", "/v1/runs", api_desk, body, 400, "invalid_field");
+    free(body);
+    expect_error("POST", "/v1/vehicles", api_desk,
+                 "{\"name\":\"Empty\",\"seats\":0,\"wheelchair_places\":0,"
+                 "\"scootmobiel_places\":0,\"depot\":{\"address\":\"D\",\"lat\":51.8,"
+                 "\"lon\":4.6}}",
+                 400, "invalid_field");
+    expect_error("GET", "/v1/dispatch/board", api_desk, NULL, 400, "missing_field");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_live_insertion_and_plan),
+        cmocka_unit_test(test_drivers),
+        cmocka_unit_test(test_fleet_input),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
