@@ -13,6 +13,7 @@
 #include "http/tx.h"
 #include "http/metrics.h"
 #include "http/validate.h"
+#include "transport/booking_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,4 +411,151 @@ dispatch_api_board(struct req *r)
     char date[CIVIL_DATE_BUFSZ];
     if (date_query_or_reply(r, date))
         http_tx_reply(r, "dispatch_board", TX_PLAIN, board_tx, date);
+}
+
+struct assign_ctx {
+    int64_t booking_id, run_id;
+    bool force;
+};
+
+static enum db_status
+assign_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
+{
+    struct assign_ctx *x = ctx;
+    struct booking b;
+    enum assign_outcome o;
+    enum db_status s = booking_store_get(c, x->booking_id, false, &b);
+    if (s == DB_NOT_FOUND)
+        return tx_reject(ans, 404, "not_found", NULL, "no such booking");
+    if (s != DB_OK || (s = dispatch_assign(c, r->app, x->booking_id, b.service_date, x->run_id,
+                                           x->force, &o)) != DB_OK)
+        return s;
+    switch (o) {
+    case ASSIGN_CAPACITY:
+        return tx_reject(ans, 422, "capacity", "run_id",
+                         "the run's vehicle has no place of the kind this ride needs");
+    case ASSIGN_INFEASIBLE:
+        return tx_reject(ans, 422, "infeasible", "run_id",
+                         "no place on this run keeps every promised window and ride time; "
+                         "send force to assign anyway");
+    case ASSIGN_NOT_OPEN:
+        return tx_reject(ans, 409, "conflict", NULL, "a ride that is %s cannot be assigned",
+                         b.status);
+    case ASSIGN_NO_RUN:
+        return tx_reject(ans, 404, "not_found", "run_id", "no active run %lld on %s",
+                         (long long)x->run_id, b.service_date);
+    case ASSIGN_DONE:
+    case ASSIGN_FORCED:
+        break;
+    }
+    ans->status = 200;
+    ans->body =
+        json_pack("{s:o, s:o, s:s, s:b}", "booking_id", http_id_json(x->booking_id), "run_id",
+                  http_id_json(x->run_id), "status", "scheduled", "forced", o == ASSIGN_FORCED);
+    return DB_OK;
+}
+
+void
+dispatch_api_assign(struct req *r)
+{
+    struct assign_ctx x = {0};
+    const struct field f[] = {
+        {"run_id", FIELD_ID, true, &x.run_id, 0, 0, 0, NULL, NULL},
+        {"force", FIELD_BOOL, false, &x.force, 0, 0, 0, NULL, NULL},
+    };
+    if (http_path_id_or_reply(r, 0, &x.booking_id) && http_fields_or_reply(r, f, 2))
+        http_tx_reply(r, "booking_assign", TX_PLAIN, assign_tx, &x);
+}
+
+struct cancel_ctx {
+    int64_t run_id;
+    const char *reason;
+};
+
+static json_t *
+ids_json(const int64_t *ids, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, http_id_json(ids[i]));
+    return a;
+}
+
+static enum db_status
+cancel_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
+{
+    struct cancel_ctx *x = ctx;
+    struct run run;
+    struct cancel_result res;
+    enum db_status s = fleet_run_get(c, x->run_id, &run);
+    if (s == DB_NOT_FOUND)
+        return tx_reject(ans, 404, "not_found", NULL, "no such run");
+    if (s != DB_OK)
+        return s;
+    s = dispatch_cancel_run(c, r->app, x->run_id, run.service_date, x->reason, &res);
+    if (s == DB_OK) {
+        ans->status = 200;
+        ans->body = json_pack("{s:o, s:o, s:o}", "run_id", http_id_json(x->run_id), "placed",
+                              ids_json(res.placed, res.n_placed), "not_placed",
+                              ids_json(res.unplaced, res.n_unplaced));
+    }
+    free(res.placed);
+    free(res.unplaced);
+    if (s == DB_CONFLICT)
+        return tx_reject(ans, 409, "conflict", NULL,
+                         "the run is already cancelled or has passengers aboard");
+    return s;
+}
+
+void
+runs_api_cancel(struct req *r)
+{
+    struct cancel_ctx x = {0};
+    const struct field f[] = {{"reason", FIELD_STRING, true, &x.reason, 0, 0, 500, NULL, NULL}};
+    if (http_path_id_or_reply(r, 0, &x.run_id) && http_fields_or_reply(r, f, 1))
+        http_tx_reply(r, "run_cancel", TX_PLAIN, cancel_tx, &x);
+}
+
+struct lock_ctx {
+    int64_t run_id;
+    int64_t seq;
+    bool locked;
+};
+
+static enum db_status
+lock_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
+{
+    (void)r;
+    struct lock_ctx *x = ctx;
+    bool found;
+    enum db_status s = manifest_set_lock(c, x->run_id, (int)x->seq, x->locked, &found);
+    if (s != DB_OK)
+        return s;
+    if (!found)
+        return tx_reject(ans, 404, "not_found", NULL, "no such stop");
+    ans->status = 200;
+    ans->body = json_pack("{s:o, s:I, s:b}", "run_id", http_id_json(x->run_id), "seq",
+                          (json_int_t)x->seq, "locked", x->locked);
+    return DB_OK;
+}
+
+static void
+set_lock(struct req *r, bool locked)
+{
+    struct lock_ctx x = {.locked = locked};
+    if (!http_path_id_or_reply(r, 0, &x.run_id) || !http_path_id_or_reply(r, 1, &x.seq))
+        return;
+    http_tx_reply(r, locked ? "stop_lock" : "stop_unlock", TX_PLAIN, lock_tx, &x);
+}
+
+void
+runs_api_lock(struct req *r)
+{
+    set_lock(r, true);
+}
+
+void
+runs_api_unlock(struct req *r)
+{
+    set_lock(r, false);
 }

@@ -12,5 +12,9 @@ void runs_api_manifest(struct req *r);
 void dispatch_api_plan(struct req *r);
 void dispatch_api_unassigned(struct req *r);
 void dispatch_api_board(struct req *r);
+void dispatch_api_assign(struct req *r);
+void runs_api_cancel(struct req *r);
+void runs_api_lock(struct req *r);
+void runs_api_unlock(struct req *r);
 
 #endif

@@ -279,14 +279,48 @@ day_current_route(const struct day *d, int v, int *stops, int *n_fixed)
     return n;
 }
 
+/* Times of a route driven stop after stop from the shift start, waiting
+ * for each window to open: the plan of an override that breaks one. */
+static void
+drive(const struct day *d, int v, const int *stops, int n, double *times)
+{
+    const struct darp_model *m = d->m;
+    int prev = m->vehicles[v].start;
+    double t = m->vehicles[v].shift_start;
+    times[0] = t;
+    for (int i = 0; i <= n; i++) {
+        int next = i < n ? stops[i] : m->vehicles[v].end;
+        t += darp_model_time(m, prev, next);
+        if (t < m->nodes[next].e)
+            t = m->nodes[next].e;
+        times[i + 1] = t;
+        t += m->nodes[next].service;
+        prev = next;
+    }
+}
+
+bool
+day_ride_fits_vehicle(const struct app *app, const struct day *d, int k, int v)
+{
+    int load[3];
+    ride_load(app, &d->rides[k], load);
+    for (int i = 0; i < 3; i++)
+        if (load[i] > d->runs[v].capacity[i])
+            return false;
+    return true;
+}
+
 enum db_status
 day_write_route(struct db_conn *c, const struct day *d, struct darp_route_eval *ev, int v,
-                const int *stops, int n)
+                const int *stops, int n, bool force)
 {
     double *times = xcalloc((size_t)n + 2, sizeof *times);
     enum db_status s = DB_ERROR;
-    if (!darp_route_feasible(ev, v, stops, n, times))
-        goto out;
+    if (!darp_route_feasible(ev, v, stops, n, times)) {
+        if (!force)
+            goto out;
+        drive(d, v, stops, n, times);
+    }
     char run[24], booking[24], seq[16], at[24];
     snprintf(run, sizeof run, "%lld", (long long)d->runs[v].id);
     const char *clear[] = {run};

@@ -70,9 +70,14 @@ day_pickup_node(const struct day *d, int k)
 int day_current_route(const struct day *d, int v, int *stops, int *n_fixed);
 
 /* Replaces run v's stops by stops[0..n-1], planned at the earliest
- * feasible schedule, and marks their rides scheduled. */
+ * feasible schedule, and marks their rides scheduled. With force, a route
+ * that breaks a window or ride time is written too, timed by driving it
+ * stop after stop (a dispatcher's override); without, it is DB_ERROR. */
 enum db_status day_write_route(struct db_conn *c, const struct day *d, struct darp_route_eval *ev,
-                               int v, const int *stops, int n) __attribute__((warn_unused_result));
+                               int v, const int *stops, int n, bool force)
+    __attribute__((warn_unused_result));
+/* Whether ride k's load fits run v's places at all. */
+bool day_ride_fits_vehicle(const struct app *app, const struct day *d, int k, int v);
 /* Removes every stop of the day's runs (before writing a new plan). */
 enum db_status day_clear_stops(struct db_conn *c, const struct day *d)
     __attribute__((warn_unused_result));

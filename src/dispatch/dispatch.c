@@ -8,6 +8,7 @@
 #include "routing/darp_insert.h"
 #include "routing/darp_solve.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ write_run(struct db_conn *c, const struct day *d, struct darp_insert_plan *plan,
     int n, n_fixed;
     const int *stops = darp_insert_plan_route_get(plan, v, &n, &n_fixed);
     struct darp_route_eval *ev = darp_route_eval_create(d->m);
-    enum db_status s = day_write_route(c, d, ev, v, stops, n);
+    enum db_status s = day_write_route(c, d, ev, v, stops, n, false);
     darp_route_eval_free(ev);
     return s;
 }
@@ -186,6 +187,165 @@ dispatch_plan(struct db_conn *c, const struct app *app, const char *date, double
     measure(&d, plan, out);
     s = write_plan(c, &d, plan, out);
     darp_insert_plan_free(plan);
+    day_clear(&d);
+    return s;
+}
+
+static int
+run_index(const struct day *d, int64_t run_id)
+{
+    for (int v = 0; v < d->n_runs; v++)
+        if (d->runs[v].id == run_id)
+            return v;
+    return -1;
+}
+
+/* Writes runs u and v (u may be -1) from the plan. */
+static enum db_status
+write_runs(struct db_conn *c, const struct day *d, struct darp_insert_plan *plan, int u, int v)
+{
+    enum db_status s = u >= 0 && u != v ? write_run(c, d, plan, u) : DB_OK;
+    return s == DB_OK ? write_run(c, d, plan, v) : s;
+}
+
+/* The override of dispatch_assign once the ride is off its old run. */
+static enum db_status
+place_on_run(struct db_conn *c, const struct app *app, struct day *d, struct darp_insert_plan *plan,
+             int k, int u, int v, bool force, enum assign_outcome *out)
+{
+    int n, n_fixed;
+    const int *cur = darp_insert_plan_route_get(plan, v, &n, &n_fixed);
+    int *next = xcalloc((size_t)n + 2, sizeof *next);
+    struct darp_route_eval *ev = darp_route_eval_create(d->m);
+    struct darp_insertion ins;
+    enum db_status s = DB_OK;
+    if (!day_ride_fits_vehicle(app, d, k, v)) {
+        *out = ASSIGN_CAPACITY;
+    } else if (darp_route_best_insertion(ev, v, cur, n, k, n_fixed, INFINITY, &ins)) {
+        darp_route_apply_insertion(d->m, cur, n, k, &ins, next);
+        if (!darp_insert_plan_set_route(plan, v, next, n + 2, n_fixed))
+            s = DB_ERROR;
+        else
+            s = write_runs(c, d, plan, u, v);
+        *out = ASSIGN_DONE;
+    } else if (force) {
+        memcpy(next, cur, (size_t)n * sizeof *next);
+        next[n] = day_pickup_node(d, k);
+        next[n + 1] = day_pickup_node(d, k) + 1;
+        s = u >= 0 && u != v ? write_run(c, d, plan, u) : DB_OK;
+        if (s == DB_OK)
+            s = day_write_route(c, d, ev, v, next, n + 2, true);
+        *out = ASSIGN_FORCED;
+    } else {
+        *out = ASSIGN_INFEASIBLE;
+    }
+    darp_route_eval_free(ev);
+    free(next);
+    return s;
+}
+
+enum db_status
+dispatch_assign(struct db_conn *c, const struct app *app, int64_t booking_id, const char *date,
+                int64_t run_id, bool force, enum assign_outcome *out)
+{
+    struct day d;
+    char err[256];
+    enum db_status s = fleet_lock_day(c, date);
+    if (s != DB_OK || (s = day_load(c, app, date, &d)) != DB_OK)
+        return s;
+    int k = ride_index(&d, booking_id), v = run_index(&d, run_id);
+    *out = k < 0 || !strcmp(d.rides[k].status, "picked_up") ? ASSIGN_NOT_OPEN
+           : v < 0                                          ? ASSIGN_NO_RUN
+                                                            : ASSIGN_DONE;
+    if (*out != ASSIGN_DONE)
+        goto out;
+    if (!day_build_model(app, &d, err, sizeof err)) {
+        log_warn("could not plan %s: %s", date, err);
+        s = DB_ERROR;
+        goto out;
+    }
+    int u = d.rides[k].run;
+    d.rides[k].run = -1; /* the plan without the ride */
+    struct darp_insert_plan *plan = current_plan(&d);
+    s = place_on_run(c, app, &d, plan, k, u, v, force, out);
+    darp_insert_plan_free(plan);
+out:
+    day_clear(&d);
+    return s;
+}
+
+static struct db_stmt st_cancel_run = {
+    "dispatch_cancel_run",
+    "UPDATE runs SET status = 'cancelled', cancel_reason = $2 WHERE id = $1 AND status = "
+    "'active' AND NOT EXISTS (SELECT 1 FROM stops s JOIN bookings b ON b.id = s.booking_id "
+    "WHERE s.run_id = $1 AND b.status = 'picked_up')",
+    2, 0};
+static struct db_stmt st_run_rides = {
+    "dispatch_run_rides", "SELECT DISTINCT booking_id FROM stops WHERE run_id = $1", 1, 0};
+static struct db_stmt st_drop_run_stops = {"dispatch_drop_run_stops",
+                                           "DELETE FROM stops WHERE run_id = $1", 1, 0};
+
+/* Marks the run cancelled and returns the rides it carried. */
+static enum db_status
+close_run(struct db_conn *c, int64_t run_id, const char *reason, int64_t **rides, int *n)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)run_id);
+    const char *p2[] = {id, reason}, *p1[] = {id};
+    int64_t rows = 0;
+    enum db_status s = db_exec_cmd(c, &st_cancel_run, p2, &rows);
+    if (s == DB_OK && rows != 1)
+        s = DB_CONFLICT;
+    PGresult *r = s == DB_OK ? db_exec(c, &st_run_rides, p1, &s) : NULL;
+    if (!r)
+        return s;
+    *n = PQntuples(r);
+    *rides = xcalloc((size_t)*n + 1, sizeof **rides);
+    for (int i = 0; i < *n; i++)
+        (*rides)[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+    PQclear(r);
+    return db_exec_cmd(c, &st_drop_run_stops, p1, NULL);
+}
+
+enum db_status
+dispatch_cancel_run(struct db_conn *c, const struct app *app, int64_t run_id, const char *date,
+                    const char *reason, struct cancel_result *out)
+{
+    memset(out, 0, sizeof *out);
+    int64_t *rides = NULL;
+    int n = 0;
+    struct day d = {0};
+    char err[256];
+    enum db_status s = fleet_lock_day(c, date);
+    if (s == DB_OK)
+        s = close_run(c, run_id, reason, &rides, &n);
+    if (s == DB_OK)
+        s = day_load(c, app, date, &d); /* the cancelled run is no longer in it */
+    if (s == DB_OK && d.n_runs && !day_build_model(app, &d, err, sizeof err))
+        s = DB_ERROR;
+    out->placed = xcalloc((size_t)n + 1, sizeof *out->placed);
+    out->unplaced = xcalloc((size_t)n + 1, sizeof *out->unplaced);
+    struct darp_insert_plan *plan = s == DB_OK && d.n_runs ? current_plan(&d) : NULL;
+    bool *touched = xcalloc((size_t)d.n_runs + 1, sizeof *touched);
+    for (int i = 0; i < n && s == DB_OK; i++) {
+        int k = ride_index(&d, rides[i]);
+        struct darp_insert_result res;
+        if (k >= 0 && plan && darp_insert_find(plan, k, &res) && darp_insert_apply(plan, k, &res)) {
+            touched[res.vehicle] = true;
+            out->placed[out->n_placed++] = rides[i];
+        } else {
+            out->unplaced[out->n_unplaced++] = rides[i];
+            if (k >= 0)
+                s = day_unassign(c, &d, k);
+        }
+    }
+    for (int v = 0; v < d.n_runs && s == DB_OK; v++)
+        if (touched[v])
+            s = write_run(c, &d, plan, v);
+    free(touched);
+    if (plan)
+        darp_insert_plan_free(plan);
+    free(rides);
     day_clear(&d);
     return s;
 }

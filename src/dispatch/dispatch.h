@@ -35,4 +35,32 @@ enum db_status dispatch_plan(struct db_conn *c, const struct app *app, const cha
                              double time_limit_s, struct plan_result *out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+enum assign_outcome {
+    ASSIGN_DONE,
+    ASSIGN_FORCED,     /* placed by override although a constraint breaks */
+    ASSIGN_CAPACITY,   /* the ride needs places the run's vehicle lacks */
+    ASSIGN_INFEASIBLE, /* no place on the run keeps every window and ride time */
+    ASSIGN_NOT_OPEN,   /* the ride is not requested or scheduled on that day */
+    ASSIGN_NO_RUN,     /* no active run with that id on the ride's day */
+};
+
+/* Moves a ride onto run_id at its best place there (a dispatcher's
+ * override). With force, a ride that fits nowhere on the run is put at the
+ * run's end anyway, except when the vehicle lacks the places. */
+enum db_status dispatch_assign(struct db_conn *c, const struct app *app, int64_t booking_id,
+                               const char *date, int64_t run_id, bool force,
+                               enum assign_outcome *out) __attribute__((warn_unused_result));
+
+struct cancel_result {
+    int64_t *placed, *unplaced; /* owned; free() */
+    int n_placed, n_unplaced;
+};
+
+/* Cancels a run (a vehicle out of service) and inserts its rides into the
+ * day's other runs. DB_CONFLICT when passengers are aboard (a ride on it is
+ * picked up) or the run is already cancelled. */
+enum db_status dispatch_cancel_run(struct db_conn *c, const struct app *app, int64_t run_id,
+                                   const char *date, const char *reason, struct cancel_result *out)
+    __attribute__((warn_unused_result));
+
 #endif

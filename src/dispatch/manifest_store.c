@@ -34,6 +34,9 @@ static struct db_stmt st_vehicle_of = {
     "LIMIT 1",
     1, 0};
 
+static struct db_stmt st_lock = {
+    "manifest_lock", "UPDATE stops SET locked = $3 WHERE run_id = $1 AND seq = $2", 3, 0};
+
 static int64_t
 num(const PGresult *r, int row, int col)
 {
@@ -121,4 +124,17 @@ manifest_vehicle_of_booking(struct db_conn *c, int64_t booking_id, int64_t *vehi
     *vehicle_id = PQntuples(r) ? num(r, 0, 0) : 0;
     PQclear(r);
     return DB_OK;
+}
+
+enum db_status
+manifest_set_lock(struct db_conn *c, int64_t run_id, int seq, bool locked, bool *found)
+{
+    char a[24], b[16];
+    snprintf(a, sizeof a, "%lld", (long long)run_id);
+    snprintf(b, sizeof b, "%d", seq);
+    const char *params[] = {a, b, locked ? "t" : "f"};
+    int64_t rows = 0;
+    enum db_status s = db_exec_cmd(c, &st_lock, params, &rows);
+    *found = rows == 1;
+    return s;
 }

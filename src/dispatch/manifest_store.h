@@ -35,4 +35,8 @@ enum db_status manifest_unassigned(struct db_conn *c, const char *date, int64_t 
 enum db_status manifest_vehicle_of_booking(struct db_conn *c, int64_t booking_id,
                                            int64_t *vehicle_id) __attribute__((warn_unused_result));
 
+/* Locks or unlocks stop seq of a run; *found false when there is none. */
+enum db_status manifest_set_lock(struct db_conn *c, int64_t run_id, int seq, bool locked,
+                                 bool *found) __attribute__((warn_unused_result));
+
 #endif

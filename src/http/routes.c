@@ -54,6 +54,10 @@ const struct route routes[] = {
     {"POST", "/v1/dispatch/plan", dispatch_api_plan, DESK},
     {"GET", "/v1/dispatch/unassigned", dispatch_api_unassigned, DESK},
     {"GET", "/v1/dispatch/board", dispatch_api_board, DESK},
+    {"POST", "/v1/bookings/{id}/assign", dispatch_api_assign, DESK},
+    {"POST", "/v1/runs/{id}/cancel", runs_api_cancel, DESK},
+    {"POST", "/v1/runs/{id}/stops/{seq}/lock", runs_api_lock, DESK},
+    {"POST", "/v1/runs/{id}/stops/{seq}/unlock", runs_api_unlock, DESK},
     {"GET", "/v1/reports/allowance", allowance_api_report, DESK},
     {NULL, NULL, NULL, 0},
 };

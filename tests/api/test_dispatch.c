@@ -299,6 +299,99 @@ test_drivers(void **state)
     free(driver);
 }
 
+/* The first stop on run index v whose aid is (or is not) a wheelchair. */
+static char *
+ride_on(int v, bool wheelchair)
+{
+    char *path = fmt("/v1/runs/%s/manifest", run[v]);
+    json_t *m = call("GET", path, api_desk, NULL, 200);
+    size_t i;
+    json_t *s;
+    char *id = NULL;
+    json_array_foreach(json_object_get(m, "stops"), i, s)
+    {
+        if (!id && !strcmp(str(s, "status"), "planned") &&
+            !strcmp(str(s, "aid"), "wheelchair") == wheelchair)
+            id = strdup(str(s, "booking_id"));
+    }
+    json_decref(m);
+    free(path);
+    return id;
+}
+
+static void
+test_overrides(void **state)
+{
+    (void)state;
+    /* a wheelchair ride cannot go in the car: capacity, even with force */
+    char *wc = ride_on(0, true), *walker = ride_on(0, false);
+    assert_non_null(wc);
+    assert_non_null(walker);
+    char *path = fmt("/v1/bookings/%s/assign", wc);
+    char *body = fmt("{\"run_id\":\"%s\",\"force\":true}", run[2]);
+    expect_error("POST", path, api_desk, body, 422, "capacity");
+    free(path);
+    free(body);
+    /* another ride moves to bus 2 (forced if it must), and the books agree */
+    path = fmt("/v1/bookings/%s/assign", walker);
+    body = fmt("{\"run_id\":\"%s\",\"force\":true}", run[1]);
+    json_t *a = call("POST", path, api_desk, body, 200);
+    bool forced = json_is_true(json_object_get(a, "forced"));
+    json_decref(a);
+    char *sql = fmt("SELECT r.id FROM stops s JOIN runs r ON r.id = s.run_id WHERE s.booking_id = "
+                    "%s AND s.kind = 'pickup'",
+                    walker);
+    assert_int_equal(sql_long(sql), strtol(run[1], NULL, 10));
+    free(sql);
+    if (!forced)
+        check_manifest(run[1], 4, 1);
+    free(path);
+    free(body);
+    path = fmt("/v1/bookings/%s/assign", walker);
+    expect_error("POST", path, api_desk, "{\"run_id\":\"999999\"}", 404, "not_found");
+    free(path);
+
+    /* lock a stop: the next plan keeps every run's route and inserts around */
+    path = fmt("/v1/runs/%s/stops/1/lock", run[0]);
+    json_t *l = call("POST", path, api_desk, NULL, 200);
+    assert_true(json_is_true(json_object_get(l, "locked")));
+    json_decref(l);
+    free(path);
+    path = fmt("/v1/runs/%s/stops/999/lock", run[0]);
+    expect_error("POST", path, api_desk, NULL, 404, "not_found");
+    free(path);
+    body = fmt("{\"date\":\"%s\",\"time_limit_s\":1}", day_text);
+    json_t *p = call("POST", "/v1/dispatch/plan", api_desk, body, 200);
+    assert_true(json_is_false(json_object_get(p, "full_replan")));
+    json_decref(p);
+    free(body);
+    path = fmt("/v1/runs/%s/stops/1/unlock", run[0]);
+    json_decref(call("POST", path, api_desk, NULL, 200));
+    free(path);
+
+    /* the car breaks down: its rides go to the buses or are reported */
+    char *m = fmt("/v1/runs/%s/manifest", run[2]);
+    json_t *before = call("GET", m, api_desk, NULL, 200);
+    size_t carried = json_array_size(json_object_get(before, "stops")) / 2;
+    json_decref(before);
+    path = fmt("/v1/runs/%s/cancel", run[2]);
+    json_t *c = call("POST", path, api_desk, "{\"reason\":\"flat tyre at 07:10\"}", 200);
+    assert_int_equal(json_array_size(json_object_get(c, "placed")) +
+                         json_array_size(json_object_get(c, "not_placed")),
+                     carried);
+    json_decref(c);
+    expect_error("POST", path, api_desk, "{\"reason\":\"again\"}", 409, "conflict");
+    json_t *after = call("GET", m, api_desk, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(after, "stops")), 0);
+    assert_string_equal(str(after, "status"), "cancelled");
+    json_decref(after);
+    free(path);
+    free(m);
+    check_manifest(run[0], 6, 2);
+    free(wc);
+    free(walker);
+}
+
 static void
 test_fleet_input(void **state)
 {
@@ -330,6 +423,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_live_insertion_and_plan),
         cmocka_unit_test(test_drivers),
+        cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_fleet_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
