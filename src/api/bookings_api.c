@@ -55,6 +55,11 @@ booking_json(const struct app *app, const struct booking *b, int64_t remaining_m
         time_json(app, b->created_at), "updated_at", time_json(app, b->updated_at));
     if (!o)
         abort();
+    /* Planned on a run: the planned pickup, which is also the current ETA
+     * until drivers' actual times shift it. */
+    json_object_set_new(o, "run_id", opt_id(b->run_id));
+    json_object_set_new(o, "planned_pickup_at",
+                        b->planned_pickup ? time_json(app, b->planned_pickup) : json_null());
     return o;
 }
 

@@ -8,91 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off */
 #define EPOCH(col) "extract(epoch FROM " col ")::bigint"
-#define BOOKING_COLUMNS                                                                               \
-    "b.id, b.client_id, coalesce(b.series_id, 0), coalesce(b.outward_id, 0), "                        \
-    "coalesce((SELECT r.id FROM bookings r WHERE r.outward_id = b.id LIMIT 1), 0), b.status, "        \
-    "b.pickup_address, b.pickup_lat, b.pickup_lon, b.dropoff_address, b.dropoff_lat, "                \
-    "b.dropoff_lon, b.time_kind, " EPOCH("b.requested_time") ", " EPOCH(                              \
-        "b.pickup_estimate") ", " EPOCH("b.window_earliest") ", " EPOCH("b.window_latest") ", "       \
-                                                                                           "b."       \
-                                                                                           "servi"    \
-                                                                                           "ce_"      \
-                                                                                           "date:"    \
-                                                                                           ":text"    \
-                                                                                           ", "       \
-                                                                                           "b."       \
-                                                                                           "allow"    \
-                                                                                           "ance_"    \
-                                                                                           "year,"    \
-                                                                                           " b."      \
-                                                                                           "dista"    \
-                                                                                           "nce_"     \
-                                                                                           "m, "      \
-                                                                                           "b."       \
-                                                                                           "direc"    \
-                                                                                           "t_s, "    \
-                                                                                           "b."       \
-                                                                                           "dista"    \
-                                                                                           "nce_"     \
-                                                                                           "provi"    \
-                                                                                           "der, "    \
-                                                                                           "b."       \
-                                                                                           "reser"    \
-                                                                                           "ved_"     \
-                                                                                           "m, "      \
-                                                                                           "b."       \
-                                                                                           "debit"    \
-                                                                                           "ed_m,"    \
-                                                                                           " b."      \
-                                                                                           "compa"    \
-                                                                                           "nions"    \
-                                                                                           ", "       \
-                                                                                           "b."       \
-                                                                                           "aid, "    \
-                                                                                           "b."       \
-                                                                                           "chann"    \
-                                                                                           "el, "     \
-                                                                                           "coale"    \
-                                                                                           "sce("     \
-                                                                                           "b."       \
-                                                                                           "notes"    \
-                                                                                           ", "       \
-                                                                                           "''), "    \
-                                                                                           "coale"    \
-                                                                                           "sce("     \
-                                                                                           "b."       \
-                                                                                           "booke"    \
-                                                                                           "d_by,"    \
-                                                                                           " 0), "    \
-                                                                                           "b."       \
-                                                                                           "booke"    \
-                                                                                           "d_by_"    \
-                                                                                           "role,"    \
-                                                                                           " coal"    \
-                                                                                           "esce("    \
-                                                                                           "b."       \
-                                                                                           "cance"    \
-                                                                                           "l_"       \
-                                                                                           "reaso"    \
-                                                                                           "n, "      \
-                                                                                           "''), "    \
-                                                                                           "b."       \
-                                                                                           "seque"    \
-                                                                                           "nce,"     \
-                                                                                           " " EPOCH( \
-                                                                                               "b"    \
-                                                                                               "."    \
-                                                                                               "c"    \
-                                                                                               "r"    \
-                                                                                               "e"    \
-                                                                                               "a"    \
-                                                                                               "t"    \
-                                                                                               "e"    \
-                                                                                               "d"    \
-                                                                                               "_"    \
-                                                                                               "a"    \
-                                                                                               "t") ", " EPOCH("b.updated_at")
+#define BOOKING_COLUMNS                                                                            \
+    "b.id, b.client_id, coalesce(b.series_id, 0), coalesce(b.outward_id, 0), "                    \
+    "coalesce((SELECT r.id FROM bookings r WHERE r.outward_id = b.id LIMIT 1), 0), b.status, "    \
+    "b.pickup_address, b.pickup_lat, b.pickup_lon, b.dropoff_address, b.dropoff_lat, "            \
+    "b.dropoff_lon, b.time_kind, " EPOCH("b.requested_time") ", "                                  \
+    EPOCH("b.pickup_estimate") ", " EPOCH("b.window_earliest") ", "                                \
+    EPOCH("b.window_latest") ", b.service_date::text, b.allowance_year, b.distance_m, "           \
+    "b.direct_s, b.distance_provider, b.reserved_m, b.debited_m, b.companions, b.aid, "           \
+    "b.channel, coalesce(b.notes, ''), coalesce(b.booked_by, 0), b.booked_by_role, "              \
+    "coalesce(b.cancel_reason, ''), b.sequence, " EPOCH("b.created_at") ", "                       \
+    EPOCH("b.updated_at") ", "                                                                     \
+    "coalesce((SELECT s.run_id FROM stops s WHERE s.booking_id = b.id AND s.kind = 'pickup'), "   \
+    "0), coalesce((SELECT extract(epoch FROM s.planned_at)::bigint FROM stops s WHERE "           \
+    "s.booking_id = b.id AND s.kind = 'pickup'), 0)"
+/* clang-format on */
 
 static struct db_stmt st_insert = {
     "booking_insert",
@@ -190,6 +122,8 @@ read_booking(const PGresult *r, int row, struct booking *b)
     b->sequence = (int)num(r, row, 31);
     b->created_at = num(r, row, 32);
     b->updated_at = num(r, row, 33);
+    b->run_id = num(r, row, 34);
+    b->planned_pickup = num(r, row, 35);
 }
 
 static enum db_status

@@ -31,6 +31,8 @@ struct booking {
     char cancel_reason[2001];
     int sequence;
     int64_t created_at, updated_at;
+    int64_t run_id;         /* the run carrying it, or 0 (read only) */
+    int64_t planned_pickup; /* its planned pickup on that run, or 0 (read only) */
 };
 
 /* Inserts b (id and timestamps are set on out). */

@@ -264,6 +264,17 @@ test_drivers(void **state)
     char *mine = booking_on(0), *theirs = booking_on(1);
     assert_non_null(mine);
     assert_non_null(theirs);
+    /* the booking shows its run and planned pickup (its ETA) */
+    char *bp = fmt("/v1/bookings/%s", mine);
+    json_t *b = call("GET", bp, api_desk, NULL, 200);
+    assert_string_equal(str(b, "run_id"), run[0]);
+    assert_string_equal(str(b, "status"), "scheduled");
+    int64_t eta = seconds(b, "planned_pickup_at");
+    json_t *w = json_object_get(b, "window");
+    if (!strcmp(str(w, "kind"), "pickup"))
+        assert_true(eta >= seconds(w, "earliest") - 1 && eta <= seconds(w, "latest") + 1);
+    json_decref(b);
+    free(bp);
     char *now = local_time(today(), 0, 0);
     char *ev = fmt("/v1/bookings/%s/events", mine);
     char *body = fmt("{\"type\":\"picked_up\",\"at\":\"%s\"}", now);
