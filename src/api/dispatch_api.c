@@ -5,6 +5,7 @@
 #include "common/numparse.h"
 #include "common/xalloc.h"
 #include "core/app.h"
+#include "core/ical_feed.h"
 #include "core/timefmt.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/fleet_store.h"
@@ -266,6 +267,73 @@ runs_api_manifest(struct req *r)
     int64_t id;
     if (http_path_id_or_reply(r, 0, &id))
         http_tx_reply(r, "run_manifest", TX_PLAIN, manifest_tx, &id);
+}
+
+struct ics_ctx {
+    int64_t run_id;
+    char *text;
+};
+
+/* The run's stops as calendar events for the driver's tablet. */
+static char *
+manifest_ics_dup(const struct app *app, const struct run *run, const struct manifest_stop *stops,
+                 int n)
+{
+    struct ical_feed f;
+    char name[64];
+    snprintf(name, sizeof name, "Rit %s", run->service_date);
+    ical_feed_begin(&f, "-//ritmo//manifest//NL", name, app->cfg->timezone);
+    for (int i = 0; i < n; i++) {
+        const struct manifest_stop *m = &stops[i];
+        char uid[80], summary[1300], description[160];
+        bool pickup = !strcmp(m->kind, "pickup");
+        snprintf(uid, sizeof uid, "stop-%lld-%s@ritmo", (long long)m->booking_id, m->kind);
+        snprintf(summary, sizeof summary, "%d. %s: %s", m->seq, pickup ? "Ophalen" : "Afzetten",
+                 m->address);
+        snprintf(description, sizeof description, "Rit %lld, %d pers., %s.",
+                 (long long)m->booking_id, m->passengers, m->aid);
+        ical_feed_event(&f, uid, (int64_t)time(NULL), 0, m->planned_at, m->planned_at + 300,
+                        summary, m->address, description,
+                        !strcmp(m->status, "cancelled") ? ICAL_STATUS_CANCELLED
+                                                        : ICAL_STATUS_CONFIRMED);
+    }
+    return ical_feed_finish(&f);
+}
+
+static enum db_status
+manifest_ics_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
+{
+    struct ics_ctx *x = ctx;
+    struct run run;
+    struct manifest_stop *stops;
+    int n;
+    enum db_status s = visible_run(c, r, x->run_id, &run, ans);
+    if (s != DB_OK || (s = manifest_load(c, run.id, &stops, &n)) != DB_OK)
+        return s;
+    free(x->text);
+    x->text = manifest_ics_dup(r->app, &run, stops, n);
+    free(stops);
+    ans->status = 200;
+    ans->body = json_null();
+    return DB_OK;
+}
+
+void
+runs_api_manifest_ics(struct req *r)
+{
+    struct ics_ctx x = {0};
+    if (!http_path_id_or_reply(r, 0, &x.run_id))
+        return;
+    struct tx_answer ans;
+    enum db_status s = http_tx_run(r, "run_manifest_ics", TX_PLAIN, manifest_ics_tx, &x, &ans);
+    if (s == DB_OK)
+        http_reply_text(r, 200, "text/calendar; charset=utf-8", x.text, strlen(x.text));
+    else if (s == DB_REJECTED)
+        http_reply_json(r, ans.status, json_incref(ans.body));
+    else
+        http_reply_db_error(r, s);
+    json_decref(ans.body);
+    free(x.text);
 }
 
 struct plan_ctx {

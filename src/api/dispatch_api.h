@@ -9,6 +9,7 @@ void vehicles_api_get(struct req *r);
 void runs_api_create(struct req *r);
 void runs_api_get(struct req *r);
 void runs_api_manifest(struct req *r);
+void runs_api_manifest_ics(struct req *r);
 void dispatch_api_plan(struct req *r);
 void dispatch_api_unassigned(struct req *r);
 void dispatch_api_board(struct req *r);

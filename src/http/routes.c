@@ -51,6 +51,7 @@ const struct route routes[] = {
     {"POST", "/v1/runs", runs_api_create, DESK},
     {"GET", "/v1/runs/{id}", runs_api_get, DESK | ROLE_DRIVER},
     {"GET", "/v1/runs/{id}/manifest", runs_api_manifest, DESK | ROLE_DRIVER},
+    {"GET", "/v1/runs/{id}/manifest.ics", runs_api_manifest_ics, DESK | ROLE_DRIVER},
     {"POST", "/v1/dispatch/plan", dispatch_api_plan, DESK},
     {"GET", "/v1/dispatch/unassigned", dispatch_api_unassigned, DESK},
     {"GET", "/v1/dispatch/board", dispatch_api_board, DESK},

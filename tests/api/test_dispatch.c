@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <libical/ical.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,7 +300,23 @@ test_drivers(void **state)
     expect_error("GET", m, driver, NULL, 403, "forbidden");
     free(m);
     m = fmt("/v1/runs/%s/manifest", run[0]);
-    json_decref(call("GET", m, driver, NULL, 200));
+    json_t *man = call("GET", m, driver, NULL, 200);
+    size_t n_stops = json_array_size(json_object_get(man, "stops"));
+    json_decref(man);
+    free(m);
+    /* the same manifest as a calendar for the driver's tablet */
+    m = fmt("/v1/runs/%s/manifest.ics?token=%s", run[0], driver);
+    struct http_resp ics = harness_request(&H, "GET", m, NULL, NULL, NULL);
+    assert_int_equal(ics.status, 200);
+    icalcomponent *cal = icalparser_parse_string(ics.body);
+    assert_non_null(cal);
+    assert_int_equal((size_t)icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), n_stops);
+    assert_non_null(icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT));
+    icalcomponent_free(cal);
+    http_resp_clear(&ics);
+    free(m);
+    m = fmt("/v1/runs/%s/manifest.ics?token=%s", run[1], driver);
+    expect_error("GET", m, NULL, NULL, 403, "forbidden");
     free(m);
     expect_error("POST", "/v1/dispatch/plan", driver, "{\"date\":\"2026-01-01\"}", 403,
                  "forbidden");
