@@ -5,6 +5,7 @@
 #include "common/numparse.h"
 #include "common/xalloc.h"
 #include "core/app.h"
+#include "core/ticker.h"
 #include "http/metrics.h"
 
 #include <curl/curl.h>
@@ -157,10 +158,9 @@ struct event {
 
 struct outbox_sender {
     struct app *app;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t wake;
-    bool stop;
+    struct ticker *ticker;
+    struct claim_ctx *claims;
+    unsigned seed;
 };
 
 struct claim_ctx {
@@ -317,32 +317,18 @@ process(struct outbox_sender *s, struct claim_ctx *x, unsigned *seed)
     }
 }
 
-static void *
-run(void *arg)
+/* One round: claim due events and deliver them; more when the batch was
+ * full. */
+static bool
+round_once(void *arg)
 {
     struct outbox_sender *s = arg;
-    struct claim_ctx x = {.cfg = s->app->cfg};
-    unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)s;
-    pthread_mutex_lock(&s->mu);
-    while (!s->stop) {
-        pthread_mutex_unlock(&s->mu);
-        enum db_status st = db_tx_run(s->app->pool, "outbox_claim", claim_tx, &x);
-        if (st == DB_OK)
-            process(s, &x, &seed);
-        bool busy = st == DB_OK && x.n == BATCH;
-        events_clear(&x);
-        pthread_mutex_lock(&s->mu);
-        if (!busy && !s->stop) {
-            struct timespec until;
-            clock_gettime(CLOCK_MONOTONIC, &until);
-            int64_t ns = until.tv_nsec + s->app->cfg->outbox_poll_ms * 1000000;
-            until.tv_sec += ns / 1000000000;
-            until.tv_nsec = ns % 1000000000;
-            pthread_cond_timedwait(&s->wake, &s->mu, &until);
-        }
-    }
-    pthread_mutex_unlock(&s->mu);
-    return NULL;
+    enum db_status st = db_tx_run(s->app->pool, "outbox_claim", claim_tx, s->claims);
+    if (st == DB_OK)
+        process(s, s->claims, &s->seed);
+    bool more = st == DB_OK && s->claims->n == BATCH;
+    events_clear(s->claims);
+    return more;
 }
 
 struct outbox_sender *
@@ -354,16 +340,12 @@ outbox_sender_start(struct app *app)
     }
     struct outbox_sender *s = xcalloc(1, sizeof *s);
     s->app = app;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->wake, &ca);
-    pthread_condattr_destroy(&ca);
-    if (pthread_create(&s->thread, NULL, run, s) != 0) {
-        log_error("could not start the outbox sender: %s", strerror(errno));
-        pthread_cond_destroy(&s->wake);
-        pthread_mutex_destroy(&s->mu);
+    s->claims = xcalloc(1, sizeof *s->claims);
+    s->claims->cfg = app->cfg;
+    s->seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)s;
+    s->ticker = ticker_start("outbox sender", app->cfg->outbox_poll_ms, round_once, s);
+    if (!s->ticker) {
+        free(s->claims);
         free(s);
         return NULL;
     }
@@ -375,12 +357,7 @@ outbox_sender_stop(struct outbox_sender *s)
 {
     if (!s)
         return;
-    pthread_mutex_lock(&s->mu);
-    s->stop = true;
-    pthread_cond_signal(&s->wake);
-    pthread_mutex_unlock(&s->mu);
-    pthread_join(s->thread, NULL);
-    pthread_cond_destroy(&s->wake);
-    pthread_mutex_destroy(&s->mu);
+    ticker_stop(s->ticker);
+    free(s->claims);
     free(s);
 }
