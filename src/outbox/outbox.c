@@ -9,9 +9,7 @@
 #include "http/metrics.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <nettle/hmac.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
