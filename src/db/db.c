@@ -29,6 +29,9 @@ struct db_pool {
     int acquire_timeout_ms;
     int statement_timeout_ms;
     int in_use;
+    int waiting;              /* threads queued for a connection */
+    int n_handoff;            /* released connections set aside for them */
+    struct db_conn **handoff; /* ... so that a late arrival cannot barge in */
     pthread_mutex_t mu;
     pthread_cond_t freed;
     struct db_conn *conns;
@@ -65,6 +68,7 @@ db_pool_create(const struct db_pool_options *opt)
     p->acquire_timeout_ms = opt->acquire_timeout_ms;
     p->statement_timeout_ms = opt->statement_timeout_ms;
     p->conns = xcalloc((size_t)p->size, sizeof *p->conns);
+    p->handoff = xcalloc((size_t)p->size, sizeof *p->handoff);
     pthread_mutex_init(&p->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -85,6 +89,7 @@ db_pool_free(struct db_pool *pool)
     pthread_mutex_destroy(&pool->mu);
     pthread_cond_destroy(&pool->freed);
     free(pool->conns);
+    free(pool->handoff);
     free(pool->conninfo);
     free(pool->application_name);
     free(pool);
@@ -137,6 +142,43 @@ conn_ensure(struct db_pool *pool, struct db_conn *c)
     return ok;
 }
 
+/* A free slot, preferring one that is already connected; NULL if none. */
+static struct db_conn *
+free_slot(struct db_pool *pool)
+{
+    struct db_conn *c = NULL;
+    for (int i = 0; i < pool->size; i++) {
+        struct db_conn *s = &pool->conns[i];
+        if (!s->busy && (s->pg || !c))
+            c = s;
+        if (c && c->pg)
+            break;
+    }
+    if (c) {
+        c->busy = true;
+        pool->in_use++;
+    }
+    return c;
+}
+
+/* Gives a connection back: to a queued thread when there is one (it stays
+ * busy), else to the pool. Called with the mutex held. */
+static void
+give_back(struct db_pool *pool, struct db_conn *c)
+{
+    if (pool->waiting > pool->n_handoff) {
+        pool->handoff[pool->n_handoff++] = c;
+    } else {
+        c->busy = false;
+        pool->in_use--;
+    }
+    pthread_cond_signal(&pool->freed);
+}
+
+/* Waits for a connection in arrival order, roughly: once threads queue,
+ * released connections are handed to them, so a thread that just arrived
+ * cannot take one ahead of those waiting (that made the tail latency of
+ * busy servers long). */
 static struct db_conn *
 pool_acquire(struct db_pool *pool)
 {
@@ -148,32 +190,25 @@ pool_acquire(struct db_pool *pool)
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000L;
     }
-    struct db_conn *c = NULL;
     pthread_mutex_lock(&pool->mu);
-    while (!c) {
-        for (int i = 0; i < pool->size; i++) {
-            /* Prefer a slot that is already connected. */
-            struct db_conn *s = &pool->conns[i];
-            if (!s->busy && (s->pg || !c))
-                c = s;
-            if (c && c->pg)
+    struct db_conn *c = pool->waiting ? NULL : free_slot(pool);
+    if (!c) {
+        pool->waiting++;
+        for (;;) {
+            if (pool->n_handoff) {
+                c = pool->handoff[--pool->n_handoff];
+                break;
+            }
+            if (pthread_cond_timedwait(&pool->freed, &pool->mu, &deadline) == ETIMEDOUT &&
+                !pool->n_handoff)
                 break;
         }
-        if (c)
-            break;
-        if (pthread_cond_timedwait(&pool->freed, &pool->mu, &deadline) == ETIMEDOUT)
-            break;
-    }
-    if (c) {
-        c->busy = true;
-        pool->in_use++;
+        pool->waiting--;
     }
     pthread_mutex_unlock(&pool->mu);
     if (c && !conn_ensure(pool, c)) {
         pthread_mutex_lock(&pool->mu);
-        c->busy = false;
-        pool->in_use--;
-        pthread_cond_signal(&pool->freed);
+        give_back(pool, c);
         pthread_mutex_unlock(&pool->mu);
         c = NULL;
     }
@@ -183,12 +218,11 @@ pool_acquire(struct db_pool *pool)
 static void
 pool_release(struct db_pool *pool, struct db_conn *c)
 {
-    if (c->pg && (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE))
+    if (c->pg && (PQstatus(c->pg) != CONNECTION_OK ||
+                  PQtransactionStatus(c->pg) != PQTRANS_IDLE))
         conn_drop(c);
     pthread_mutex_lock(&pool->mu);
-    c->busy = false;
-    pool->in_use--;
-    pthread_cond_signal(&pool->freed);
+    give_back(pool, c);
     pthread_mutex_unlock(&pool->mu);
 }
 
