@@ -218,8 +218,7 @@ pool_acquire(struct db_pool *pool)
 static void
 pool_release(struct db_pool *pool, struct db_conn *c)
 {
-    if (c->pg && (PQstatus(c->pg) != CONNECTION_OK ||
-                  PQtransactionStatus(c->pg) != PQTRANS_IDLE))
+    if (c->pg && (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE))
         conn_drop(c);
     pthread_mutex_lock(&pool->mu);
     give_back(pool, c);
