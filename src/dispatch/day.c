@@ -22,17 +22,20 @@ static struct db_stmt st_rides = {
     "SELECT b.id, b.status, b.pickup_lat, b.pickup_lon, b.dropoff_lat, b.dropoff_lon, "
     "extract(epoch FROM b.window_earliest)::bigint, extract(epoch FROM b.window_latest)::bigint, "
     "b.direct_s, b.time_kind = 'arrive_by', b.aid, b.companions, coalesce(p.run_id, 0), "
-    "coalesce(p.seq, 0), coalesce(d.seq, 0), coalesce(p.locked OR d.locked, false) "
-    "FROM bookings b LEFT JOIN stops p ON p.booking_id = b.id AND p.kind = 'pickup' "
+    "coalesce(p.seq, 0), coalesce(d.seq, 0), coalesce(p.locked OR d.locked, false), "
+    "coalesce(extract(epoch FROM p.planned_at)::bigint, 0), "
+    "coalesce(extract(epoch FROM p.actual_at)::bigint, 0), "
+    "coalesce(extract(epoch FROM d.actual_at)::bigint, 0) FROM bookings b LEFT JOIN stops p ON "
+    "p.booking_id = b.id AND p.kind = 'pickup' "
     "LEFT JOIN stops d ON d.booking_id = b.id AND d.kind = 'dropoff' WHERE b.service_date = $1 "
     "AND b.status IN ('requested', 'scheduled', 'picked_up') ORDER BY b.id",
     1, 0};
 static struct db_stmt st_clear_run = {"day_clear_run", "DELETE FROM stops WHERE run_id = $1", 1, 0};
 static struct db_stmt st_insert_stop = {
     "day_insert_stop",
-    "INSERT INTO stops (run_id, booking_id, kind, seq, planned_at, locked) VALUES ($1, $2, $3, "
-    "$4, to_timestamp($5), $6)",
-    6, 0};
+    "INSERT INTO stops (run_id, booking_id, kind, seq, planned_at, locked, actual_at) VALUES ($1, "
+    "$2, $3, $4, to_timestamp($5), $6, to_timestamp(nullif($7::bigint, 0)))",
+    7, 0};
 static struct db_stmt st_scheduled = {
     "day_scheduled",
     "UPDATE bookings SET status = 'scheduled', sequence = sequence + 1, updated_at = now() WHERE "
@@ -90,6 +93,9 @@ read_ride(const PGresult *r, int i, const struct day *d, struct day_ride *x)
     x->pickup_seq = (int)num(r, i, 13);
     x->dropoff_seq = (int)num(r, i, 14);
     x->locked = PQgetvalue(r, i, 15)[0] == 't';
+    x->planned_pickup = num(r, i, 16);
+    x->pickup_actual = num(r, i, 17);
+    x->dropoff_actual = num(r, i, 18);
 }
 
 enum db_status
@@ -171,6 +177,15 @@ ride_nodes(const struct app *app, struct day *d, int k)
         q->e = p->e + service + direct;
         q->l = p->l + service + max_ride;
     }
+    /* What really happened is fixed: the rest is timed from it. */
+    if (x->pickup_actual)
+        p->e = p->l = minutes(d, x->pickup_actual);
+    if (x->dropoff_actual)
+        q->e = q->l = minutes(d, x->dropoff_actual);
+    if (x->pickup_actual && q->l < p->e)
+        q->l = p->e + service + max_ride; /* a late pickup still has its ride time */
+    d->served[day_pickup_node(d, k)] = x->pickup_actual != 0;
+    d->served[day_pickup_node(d, k) + 1] = x->dropoff_actual != 0;
     d->m->requests[k] =
         (struct darp_request){day_pickup_node(d, k), day_pickup_node(d, k) + 1, max_ride};
 }
@@ -202,6 +217,7 @@ day_build_model(const struct app *app, struct day *d, char *err, size_t errlen)
 {
     int n = 2 * d->n_runs + 2 * d->n_rides;
     d->m = darp_model_create(n, d->n_rides, d->n_runs, 3);
+    d->served = xcalloc((size_t)n, sizeof *d->served);
     for (int v = 0; v < d->n_runs; v++)
         run_nodes(d, v);
     for (int k = 0; k < d->n_rides; k++)
@@ -238,6 +254,7 @@ day_clear(struct day *d)
     free(d->runs);
     free(d->rides);
     free(d->metres);
+    free(d->served);
     darp_model_free(d->m);
     memset(d, 0, sizeof *d);
 }
@@ -291,8 +308,8 @@ drive(const struct day *d, int v, const int *stops, int n, double *times)
     for (int i = 0; i <= n; i++) {
         int next = i < n ? stops[i] : m->vehicles[v].end;
         t += darp_model_time(m, prev, next);
-        if (t < m->nodes[next].e)
-            t = m->nodes[next].e;
+        if (t < m->nodes[next].e || (i < n && d->served[next]))
+            t = m->nodes[next].e; /* waits for the window; a served stop: its actual time */
         times[i + 1] = t;
         t += m->nodes[next].service;
         prev = next;
@@ -308,6 +325,14 @@ day_ride_fits_vehicle(const struct app *app, const struct day *d, int k, int v)
         if (load[i] > d->runs[v].capacity[i])
             return false;
     return true;
+}
+
+void
+day_route_times(const struct day *d, struct darp_route_eval *ev, int v, const int *stops, int n,
+                double *times)
+{
+    if (!darp_route_feasible(ev, v, stops, n, times))
+        drive(d, v, stops, n, times);
 }
 
 enum db_status
@@ -332,8 +357,12 @@ day_write_route(struct db_conn *c, const struct day *d, struct darp_route_eval *
         snprintf(booking, sizeof booking, "%lld", (long long)d->rides[k].booking_id);
         snprintf(seq, sizeof seq, "%d", i + 1);
         snprintf(at, sizeof at, "%lld", (long long)(d->t0 + llround(times[i + 1] * 60.0)));
-        const char *p[] = {run, booking, dropoff ? "dropoff" : "pickup",
-                           seq, at,      d->rides[k].locked ? "t" : "f"};
+        char actual[24];
+        snprintf(actual, sizeof actual, "%lld",
+                 (long long)(dropoff ? d->rides[k].dropoff_actual : d->rides[k].pickup_actual));
+        const char *p[] = {run,   booking, dropoff ? "dropoff" : "pickup",
+                           seq,   at,      d->rides[k].locked ? "t" : "f",
+                           actual};
         s = db_exec_cmd(c, &st_insert_stop, p, NULL);
         if (s == DB_OK && !dropoff) {
             const char *b[] = {booking};

@@ -33,7 +33,9 @@ struct day_ride {
     int companions;
     int run; /* index in runs of its stops, or -1 */
     int pickup_seq, dropoff_seq;
-    bool locked; /* a stop of it is locked by a dispatcher */
+    bool locked;                           /* a stop of it is locked by a dispatcher */
+    int64_t planned_pickup;                /* its planned pickup now, or 0 */
+    int64_t pickup_actual, dropoff_actual; /* when served, as reported; 0 not yet */
 };
 
 struct day {
@@ -45,6 +47,7 @@ struct day {
     int n_rides;
     struct darp_model *m; /* vehicles = runs, requests = rides */
     double *metres;       /* road metres between the model's nodes */
+    bool *served;         /* per node: served, at its (pinned) actual time */
 };
 
 /* Loads the day's active runs and its rides that are requested, scheduled
@@ -78,6 +81,12 @@ enum db_status day_write_route(struct db_conn *c, const struct day *d, struct da
     __attribute__((warn_unused_result));
 /* Whether ride k's load fits run v's places at all. */
 bool day_ride_fits_vehicle(const struct app *app, const struct day *d, int k, int v);
+/* Planned times of run v's stops with the reported actual times kept:
+ * the earliest schedule from what really happened, or, when a delay broke
+ * a window, the run driven stop after stop. times needs n + 2 entries. */
+void day_route_times(const struct day *d, struct darp_route_eval *ev, int v, const int *stops,
+                     int n, double *times);
+
 /* Removes every stop of the day's runs (before writing a new plan). */
 enum db_status day_clear_stops(struct db_conn *c, const struct day *d)
     __attribute__((warn_unused_result));

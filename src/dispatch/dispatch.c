@@ -5,6 +5,8 @@
 #include "common/xalloc.h"
 #include "dispatch/day.h"
 #include "dispatch/fleet_store.h"
+#include "dispatch/manifest_store.h"
+#include "outbox/outbox.h"
 #include "routing/darp_insert.h"
 #include "routing/darp_solve.h"
 
@@ -12,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static int run_index(const struct day *d, int64_t run_id);
 
 static int
 ride_index(const struct day *d, int64_t booking_id)
@@ -346,6 +350,69 @@ dispatch_cancel_run(struct db_conn *c, const struct app *app, int64_t run_id, co
     if (plan)
         darp_insert_plan_free(plan);
     free(rides);
+    day_clear(&d);
+    return s;
+}
+
+/* Tells the gateway that a waiting passenger's pickup moved. */
+static enum db_status
+announce_eta(struct db_conn *c, const struct app *app, const struct day_ride *x, int64_t eta)
+{
+    if (!app->cfg->notify_url[0])
+        return DB_OK;
+    char when[WORKCAL_RFC3339_BUFSZ];
+    json_t *p = json_pack("{s:I, s:s}", "booking_id", (json_int_t)x->booking_id, "eta",
+                          workcal_format_rfc3339(app->tz, eta, when));
+    enum db_status s = p ? outbox_add(c, "ride.eta_changed", app->cfg->notify_url, p) : DB_ERROR;
+    json_decref(p);
+    return s;
+}
+
+/* Writes run v's new planned times (ETAs) and announces moved pickups. */
+static enum db_status
+retime_run(struct db_conn *c, const struct app *app, const struct day *d, int v)
+{
+    int *stops = xcalloc((size_t)(2 * d->n_rides + 1), sizeof *stops);
+    double *times = xcalloc((size_t)(2 * d->n_rides + 2), sizeof *times);
+    struct darp_route_eval *ev = darp_route_eval_create(d->m);
+    int n_fixed, n = day_current_route(d, v, stops, &n_fixed);
+    day_route_times(d, ev, v, stops, n, times);
+    enum db_status s = DB_OK;
+    for (int i = 0; i < n && s == DB_OK; i++) {
+        int k = (stops[i] - 2 * d->n_runs) / 2;
+        bool dropoff = (stops[i] - 2 * d->n_runs) % 2;
+        const struct day_ride *x = &d->rides[k];
+        int64_t at = d->t0 + llround(times[i + 1] * 60.0);
+        s = manifest_set_planned(c, d->runs[v].id, dropoff ? x->dropoff_seq : x->pickup_seq, at);
+        if (s == DB_OK && !dropoff && !x->pickup_actual && x->planned_pickup &&
+            llabs(at - x->planned_pickup) >= 300)
+            s = announce_eta(c, app, x, at);
+    }
+    darp_route_eval_free(ev);
+    free(times);
+    free(stops);
+    return s;
+}
+
+enum db_status
+dispatch_served(struct db_conn *c, const struct app *app, int64_t booking_id, const char *date,
+                const char *kind, int64_t at)
+{
+    bool found;
+    int64_t run_id = 0;
+    enum db_status s = manifest_set_actual(c, booking_id, kind, at, &found);
+    if (s != DB_OK || !found || (s = manifest_run_of_booking(c, booking_id, &run_id)) != DB_OK)
+        return s;
+    struct day d;
+    char err[256];
+    if ((s = fleet_lock_day(c, date)) != DB_OK || (s = day_load(c, app, date, &d)) != DB_OK)
+        return s;
+    /* The run of the ride, which itself may no longer be open (no-show). */
+    int v = run_index(&d, run_id);
+    if (v >= 0 && day_build_model(app, &d, err, sizeof err))
+        s = retime_run(c, app, &d, v);
+    else if (v >= 0)
+        log_warn("could not re-time %s: %s", date, err);
     day_clear(&d);
     return s;
 }

@@ -35,6 +35,15 @@ enum db_status dispatch_plan(struct db_conn *c, const struct app *app, const cha
                              double time_limit_s, struct plan_result *out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* A driver served a ride's stop (kind "pickup" or "dropoff") at `at`:
+ * records it and re-times the rest of the run from it. Rides further on
+ * whose pickup ETA moves by 5 minutes or more are announced
+ * (ride.eta_changed) to the notification gateway. Nothing happens for a
+ * ride that is not on a run. */
+enum db_status dispatch_served(struct db_conn *c, const struct app *app, int64_t booking_id,
+                               const char *date, const char *kind, int64_t at)
+    __attribute__((warn_unused_result));
+
 enum assign_outcome {
     ASSIGN_DONE,
     ASSIGN_FORCED,     /* placed by override although a constraint breaks */

@@ -34,6 +34,14 @@ static struct db_stmt st_vehicle_of = {
     "LIMIT 1",
     1, 0};
 
+static struct db_stmt st_actual = {
+    "manifest_actual",
+    "UPDATE stops SET actual_at = to_timestamp($3) WHERE booking_id = $1 AND kind = $2", 3, 0};
+static struct db_stmt st_planned = {
+    "manifest_planned",
+    "UPDATE stops SET planned_at = to_timestamp($3) WHERE run_id = $1 AND seq = $2", 3, 0};
+static struct db_stmt st_run_of = {"manifest_run_of",
+                                   "SELECT run_id FROM stops WHERE booking_id = $1 LIMIT 1", 1, 0};
 static struct db_stmt st_lock = {
     "manifest_lock", "UPDATE stops SET locked = $3 WHERE run_id = $1 AND seq = $2", 3, 0};
 
@@ -137,4 +145,44 @@ manifest_set_lock(struct db_conn *c, int64_t run_id, int seq, bool locked, bool 
     enum db_status s = db_exec_cmd(c, &st_lock, params, &rows);
     *found = rows == 1;
     return s;
+}
+
+enum db_status
+manifest_set_actual(struct db_conn *c, int64_t booking_id, const char *kind, int64_t at,
+                    bool *found)
+{
+    char a[24], t[24];
+    snprintf(a, sizeof a, "%lld", (long long)booking_id);
+    snprintf(t, sizeof t, "%lld", (long long)at);
+    const char *params[] = {a, kind, t};
+    int64_t rows = 0;
+    enum db_status s = db_exec_cmd(c, &st_actual, params, &rows);
+    *found = rows == 1;
+    return s;
+}
+
+enum db_status
+manifest_set_planned(struct db_conn *c, int64_t run_id, int seq, int64_t at)
+{
+    char a[24], b[16], t[24];
+    snprintf(a, sizeof a, "%lld", (long long)run_id);
+    snprintf(b, sizeof b, "%d", seq);
+    snprintf(t, sizeof t, "%lld", (long long)at);
+    const char *params[] = {a, b, t};
+    return db_exec_cmd(c, &st_planned, params, NULL);
+}
+
+enum db_status
+manifest_run_of_booking(struct db_conn *c, int64_t booking_id, int64_t *run_id)
+{
+    char a[24];
+    snprintf(a, sizeof a, "%lld", (long long)booking_id);
+    const char *params[] = {a};
+    enum db_status s;
+    PGresult *r = db_exec(c, &st_run_of, params, &s);
+    if (!r)
+        return s;
+    *run_id = PQntuples(r) ? num(r, 0, 0) : 0;
+    PQclear(r);
+    return DB_OK;
 }

@@ -35,6 +35,17 @@ enum db_status manifest_unassigned(struct db_conn *c, const char *date, int64_t 
 enum db_status manifest_vehicle_of_booking(struct db_conn *c, int64_t booking_id,
                                            int64_t *vehicle_id) __attribute__((warn_unused_result));
 
+/* Records when a ride's stop (pickup or dropoff) was really served;
+ * *found false when the ride has no such stop (not on a run). */
+enum db_status manifest_set_actual(struct db_conn *c, int64_t booking_id, const char *kind,
+                                   int64_t at, bool *found) __attribute__((warn_unused_result));
+/* The run carrying a booking's stops, or 0. */
+enum db_status manifest_run_of_booking(struct db_conn *c, int64_t booking_id, int64_t *run_id)
+    __attribute__((warn_unused_result));
+/* Sets a stop's planned time (an ETA after re-timing). */
+enum db_status manifest_set_planned(struct db_conn *c, int64_t run_id, int seq, int64_t at)
+    __attribute__((warn_unused_result));
+
 /* Locks or unlocks stop seq of a run; *found false when there is none. */
 enum db_status manifest_set_lock(struct db_conn *c, int64_t run_id, int seq, bool locked,
                                  bool *found) __attribute__((warn_unused_result));

@@ -391,6 +391,11 @@ booking_event(struct db_conn *c, const struct app *app, int64_t actor, struct bo
         return tx_reject(ans, 409, "conflict", "type",
                          "event \"%s\" does not fit a ride that is %s", type, b->status);
     }
+    /* A served stop re-times the rest of its run: the ETAs of those
+     * still waiting. */
+    if (s == DB_OK && strcmp(type, "arrived"))
+        s = dispatch_served(c, app, b->id, b->service_date,
+                            strcmp(type, "dropped_off") ? "pickup" : "dropoff", at);
     if (s != DB_OK)
         return s;
     return booking_store_add_event(c, b->id, type, at, odometer_km, has_odometer, actor);

@@ -420,6 +420,72 @@ test_overrides(void **state)
     free(walker);
 }
 
+/* A late pickup re-times the rest of the run: the dropoff's ETA follows
+ * the actual pickup instead of the old plan. */
+static void
+test_late_pickup_retimes(void **state)
+{
+    (void)state;
+    struct civil_date d = today();
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    if (tm.tm_hour < 1 || tm.tm_hour > 20) {
+        skip(); /* needs a run and a ride later today */
+        return;
+    }
+    char *date = date_text(d);
+    json_t *v = call("POST", "/v1/vehicles", api_desk,
+                     "{\"name\":\"Late bus\",\"seats\":4,\"wheelchair_places\":1,"
+                     "\"scootmobiel_places\":0,\"depot\":{\"address\":\"Depot\",\"lat\":51.805,"
+                     "\"lon\":4.66}}",
+                     201);
+    char *body = fmt("{\"vehicle_id\":\"%s\",\"date\":\"%s\",\"start\":\"00:05\","
+                     "\"end\":\"23:55\"}",
+                     str(v, "id"), date);
+    json_decref(call("POST", "/v1/runs", api_desk, body, 201));
+    free(body);
+    char *when = local_time(d, tm.tm_hour + 2, tm.tm_min);
+    body = fmt("{\"client_id\":\"%lld\",\"pickup\":{\"address\":\"Home\",\"lat\":51.81,"
+               "\"lon\":4.66},\"dropoff\":%s,\"pickup_at\":\"%s\",\"channel\":\"phone\"}",
+               (long long)clients[0], places[2], when);
+    json_t *b = call("POST", "/v1/bookings", api_desk, body, 201);
+    assert_string_equal(str(b, "status"), "scheduled");
+    char *id = strdup(str(b, "id"));
+    json_decref(b);
+    /* the day has moved on: the ride was due an hour ago (fixture) */
+    char *sql = fmt("WITH x AS (UPDATE bookings SET window_earliest = window_earliest - "
+                    "interval '3 hours', window_latest = window_latest - interval '3 hours', "
+                    "pickup_estimate = pickup_estimate - interval '3 hours' WHERE id = %s) "
+                    "UPDATE stops SET planned_at = planned_at - interval '3 hours' WHERE "
+                    "booking_id = %s",
+                    id, id);
+    char *ok = harness_sql(&H, sql);
+    assert_non_null(ok);
+    free(ok);
+    free(sql);
+    char *driver = harness_token(&H, "driver", "--vehicle", str(v, "id"));
+    char *ev = fmt("/v1/bookings/%s/events", id);
+    char *at = local_time(d, tm.tm_hour, tm.tm_min);
+    char *pick = fmt("{\"type\":\"picked_up\",\"at\":\"%s\"}", at);
+    json_decref(call("POST", ev, driver, pick, 200));
+    sql = fmt("SELECT extract(epoch FROM planned_at)::bigint - %lld FROM stops WHERE booking_id = "
+              "%s AND kind = 'dropoff'",
+              (long long)(now - now % 60), id);
+    long ahead = sql_long(sql); /* dropoff ETA relative to the actual pickup */
+    free(sql);
+    assert_true(ahead > 0 && ahead < 45 * 60);
+    free(pick);
+    free(at);
+    free(ev);
+    free(driver);
+    free(id);
+    free(when);
+    free(body);
+    free(date);
+    json_decref(v);
+}
+
 static void
 test_fleet_input(void **state)
 {
@@ -452,6 +518,7 @@ main(void)
         cmocka_unit_test(test_live_insertion_and_plan),
         cmocka_unit_test(test_drivers),
         cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_late_pickup_retimes),
         cmocka_unit_test(test_fleet_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
