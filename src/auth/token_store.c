@@ -34,25 +34,17 @@ static struct db_stmt st_revoke = {
     "RETURNING " TOKEN_COLUMNS,
     1, 0};
 
-static int64_t
-col_int(const PGresult *r, int row, int col)
-{
-    int64_t v = 0;
-    if (!parse_int64(PQgetvalue(r, row, col), INT64_MIN, INT64_MAX, &v))
-        return 0;
-    return v;
-}
-
 static void
-read_info(const PGresult *r, int row, struct token_info *out)
+read_info(const PGresult *r, int row, void *dst)
 {
-    out->id = col_int(r, row, 0);
+    struct token_info *out = dst;
+    out->id = db_i64(r, row, 0);
     snprintf(out->name, sizeof out->name, "%s", PQgetvalue(r, row, 1));
     if (!role_parse(PQgetvalue(r, row, 2), &out->role))
         out->role = 0;
-    out->client_id = col_int(r, row, 3);
-    out->vehicle_id = col_int(r, row, 4);
-    out->supplier_id = col_int(r, row, 5);
+    out->client_id = db_i64(r, row, 3);
+    out->vehicle_id = db_i64(r, row, 4);
+    out->supplier_id = db_i64(r, row, 5);
     snprintf(out->created_at, sizeof out->created_at, "%s", PQgetvalue(r, row, 6));
     snprintf(out->revoked_at, sizeof out->revoked_at, "%s", PQgetvalue(r, row, 7));
 }
@@ -86,10 +78,10 @@ token_store_lookup(struct db_conn *c, const char *hash_hex, struct principal *ou
         return s;
     s = DB_NOT_FOUND;
     if (PQntuples(r) == 1 && role_parse(PQgetvalue(r, 0, 1), &out->role)) {
-        out->token_id = col_int(r, 0, 0);
-        out->client_id = col_int(r, 0, 2);
-        out->vehicle_id = col_int(r, 0, 3);
-        out->supplier_id = col_int(r, 0, 4);
+        out->token_id = db_i64(r, 0, 0);
+        out->client_id = db_i64(r, 0, 2);
+        out->vehicle_id = db_i64(r, 0, 3);
+        out->supplier_id = db_i64(r, 0, 4);
         s = DB_OK;
     }
     PQclear(r);
@@ -103,19 +95,7 @@ token_store_list(struct db_conn *c, int64_t after, int limit, struct token_info 
     snprintf(a, sizeof a, "%lld", (long long)after);
     snprintf(l, sizeof l, "%d", limit);
     const char *params[] = {a, l};
-    enum db_status s;
-    *items = NULL;
-    *n = 0;
-    PGresult *r = db_exec(c, &st_list, params, &s);
-    if (!r)
-        return s;
-    int rows = PQntuples(r);
-    *items = xcalloc((size_t)rows, sizeof **items);
-    for (int i = 0; i < rows; i++)
-        read_info(r, i, &(*items)[i]);
-    *n = rows;
-    PQclear(r);
-    return DB_OK;
+    return db_query_rows(c, &st_list, params, sizeof **items, read_info, (void **)items, n);
 }
 
 enum db_status

@@ -2,6 +2,7 @@
 #include "db/db.h"
 
 #include "common/log.h"
+#include "common/numparse.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -339,6 +340,34 @@ db_query_one(struct db_conn *c, struct db_stmt *st, const char *const *params, d
         read(r, 0, out);
     PQclear(r);
     return s;
+}
+
+enum db_status
+db_query_rows(struct db_conn *c, struct db_stmt *st, const char *const *params, size_t size,
+              db_row_reader read, void **items, int *n)
+{
+    enum db_status s;
+    *items = NULL;
+    *n = 0;
+    PGresult *r = db_exec(c, st, params, &s);
+    if (!r)
+        return s;
+    *n = PQntuples(r);
+    char *out = xcalloc((size_t)*n, size);
+    for (int i = 0; i < *n; i++)
+        read(r, i, out + (size_t)i * size);
+    PQclear(r);
+    *items = out;
+    return DB_OK;
+}
+
+int64_t
+db_i64(const PGresult *res, int row, int col)
+{
+    int64_t v = 0;
+    if (!parse_int64(PQgetvalue(res, row, col), INT64_MIN, INT64_MAX, &v))
+        return 0;
+    return v;
 }
 
 static enum db_status

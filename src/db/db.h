@@ -73,6 +73,15 @@ typedef void (*db_row_reader)(const PGresult *res, int row, void *out);
 enum db_status db_query_one(struct db_conn *c, struct db_stmt *st, const char *const *params,
                             db_row_reader read, void *out) __attribute__((warn_unused_result));
 
+/* Runs st and hands every row to read(res, row, items + row * size);
+ * *items is caller-owned (free()), *n the number of rows. */
+enum db_status db_query_rows(struct db_conn *c, struct db_stmt *st, const char *const *params,
+                             size_t size, db_row_reader read, void **items, int *n)
+    __attribute__((warn_unused_result));
+
+/* Column col of row as an integer; 0 when NULL or not a number. */
+int64_t db_i64(const PGresult *res, int row, int col);
+
 /* Maps a failed libpq result or connection to a status (for migrate). */
 enum db_status db_status_of(PGconn *conn, const PGresult *res);
 

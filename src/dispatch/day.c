@@ -48,24 +48,15 @@ static struct db_stmt st_unassign = {
     "'scheduled'",
     1, 0};
 
-static int64_t
-num(const PGresult *r, int row, int col)
-{
-    int64_t v = 0;
-    if (!parse_int64(PQgetvalue(r, row, col), INT64_MIN, INT64_MAX, &v))
-        return 0;
-    return v;
-}
-
 static void
 read_run(const PGresult *r, int i, struct day_run *run)
 {
-    run->id = num(r, i, 0);
-    run->vehicle_id = num(r, i, 1);
-    run->start_at = num(r, i, 2);
-    run->end_at = num(r, i, 3);
+    run->id = db_i64(r, i, 0);
+    run->vehicle_id = db_i64(r, i, 1);
+    run->start_at = db_i64(r, i, 2);
+    run->end_at = db_i64(r, i, 3);
     for (int k = 0; k < 3; k++)
-        run->capacity[k] = (int)num(r, i, 4 + k);
+        run->capacity[k] = (int)db_i64(r, i, 4 + k);
     run->depot.lat = strtod(PQgetvalue(r, i, 7), NULL);
     run->depot.lon = strtod(PQgetvalue(r, i, 8), NULL);
 }
@@ -73,29 +64,29 @@ read_run(const PGresult *r, int i, struct day_run *run)
 static void
 read_ride(const PGresult *r, int i, const struct day *d, struct day_ride *x)
 {
-    x->booking_id = num(r, i, 0);
+    x->booking_id = db_i64(r, i, 0);
     snprintf(x->status, sizeof x->status, "%s", PQgetvalue(r, i, 1));
     x->from =
         (struct geo_point){strtod(PQgetvalue(r, i, 2), NULL), strtod(PQgetvalue(r, i, 3), NULL)};
     x->to =
         (struct geo_point){strtod(PQgetvalue(r, i, 4), NULL), strtod(PQgetvalue(r, i, 5), NULL)};
-    x->window_earliest = num(r, i, 6);
-    x->window_latest = num(r, i, 7);
-    x->direct_s = num(r, i, 8);
+    x->window_earliest = db_i64(r, i, 6);
+    x->window_latest = db_i64(r, i, 7);
+    x->direct_s = db_i64(r, i, 8);
     x->arrive_by = PQgetvalue(r, i, 9)[0] == 't';
     snprintf(x->aid, sizeof x->aid, "%s", PQgetvalue(r, i, 10));
-    x->companions = (int)num(r, i, 11);
-    int64_t run_id = num(r, i, 12);
+    x->companions = (int)db_i64(r, i, 11);
+    int64_t run_id = db_i64(r, i, 12);
     x->run = -1;
     for (int v = 0; v < d->n_runs; v++)
         if (d->runs[v].id == run_id)
             x->run = v;
-    x->pickup_seq = (int)num(r, i, 13);
-    x->dropoff_seq = (int)num(r, i, 14);
+    x->pickup_seq = (int)db_i64(r, i, 13);
+    x->dropoff_seq = (int)db_i64(r, i, 14);
     x->locked = PQgetvalue(r, i, 15)[0] == 't';
-    x->planned_pickup = num(r, i, 16);
-    x->pickup_actual = num(r, i, 17);
-    x->dropoff_actual = num(r, i, 18);
+    x->planned_pickup = db_i64(r, i, 16);
+    x->pickup_actual = db_i64(r, i, 17);
+    x->dropoff_actual = db_i64(r, i, 18);
 }
 
 enum db_status

@@ -33,24 +33,15 @@ static struct db_stmt st_has_runs = {
     "day_has_runs",
     "SELECT EXISTS (SELECT 1 FROM runs WHERE service_date = $1 AND status = 'active')", 1, 0};
 
-static int64_t
-num(const PGresult *r, int row, int col)
-{
-    int64_t v = 0;
-    if (!parse_int64(PQgetvalue(r, row, col), INT64_MIN, INT64_MAX, &v))
-        return 0;
-    return v;
-}
-
 static void
 read_vehicle(const PGresult *r, int row, void *out)
 {
     struct vehicle *v = out;
-    v->id = num(r, row, 0);
+    v->id = db_i64(r, row, 0);
     snprintf(v->name, sizeof v->name, "%s", PQgetvalue(r, row, 1));
-    v->seats = (int)num(r, row, 2);
-    v->wheelchair_places = (int)num(r, row, 3);
-    v->scootmobiel_places = (int)num(r, row, 4);
+    v->seats = (int)db_i64(r, row, 2);
+    v->wheelchair_places = (int)db_i64(r, row, 3);
+    v->scootmobiel_places = (int)db_i64(r, row, 4);
     snprintf(v->depot_address, sizeof v->depot_address, "%s", PQgetvalue(r, row, 5));
     v->depot_lat = strtod(PQgetvalue(r, row, 6), NULL);
     v->depot_lon = strtod(PQgetvalue(r, row, 7), NULL);
@@ -60,11 +51,11 @@ static void
 read_run(const PGresult *r, int row, void *out)
 {
     struct run *run = out;
-    run->id = num(r, row, 0);
-    run->vehicle_id = num(r, row, 1);
+    run->id = db_i64(r, row, 0);
+    run->vehicle_id = db_i64(r, row, 1);
     snprintf(run->service_date, sizeof run->service_date, "%s", PQgetvalue(r, row, 2));
-    run->start_at = num(r, row, 3);
-    run->end_at = num(r, row, 4);
+    run->start_at = db_i64(r, row, 3);
+    run->end_at = db_i64(r, row, 4);
     snprintf(run->status, sizeof run->status, "%s", PQgetvalue(r, row, 5));
     snprintf(run->cancel_reason, sizeof run->cancel_reason, "%s", PQgetvalue(r, row, 6));
 }

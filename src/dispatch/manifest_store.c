@@ -45,15 +45,6 @@ static struct db_stmt st_run_of = {"manifest_run_of",
 static struct db_stmt st_lock = {
     "manifest_lock", "UPDATE stops SET locked = $3 WHERE run_id = $1 AND seq = $2", 3, 0};
 
-static int64_t
-num(const PGresult *r, int row, int col)
-{
-    int64_t v = 0;
-    if (!parse_int64(PQgetvalue(r, row, col), INT64_MIN, INT64_MAX, &v))
-        return 0;
-    return v;
-}
-
 enum db_status
 manifest_load(struct db_conn *c, int64_t run_id, struct manifest_stop **items, int *n)
 {
@@ -70,17 +61,17 @@ manifest_load(struct db_conn *c, int64_t run_id, struct manifest_stop **items, i
     *items = xcalloc((size_t)*n, sizeof **items);
     for (int i = 0; i < *n; i++) {
         struct manifest_stop *m = &(*items)[i];
-        m->seq = (int)num(r, i, 0);
-        m->booking_id = num(r, i, 1);
+        m->seq = (int)db_i64(r, i, 0);
+        m->booking_id = db_i64(r, i, 1);
         snprintf(m->kind, sizeof m->kind, "%s", PQgetvalue(r, i, 2));
         snprintf(m->address, sizeof m->address, "%s", PQgetvalue(r, i, 3));
         m->lat = strtod(PQgetvalue(r, i, 4), NULL);
         m->lon = strtod(PQgetvalue(r, i, 5), NULL);
-        m->planned_at = num(r, i, 6);
-        m->window_earliest = num(r, i, 7);
-        m->window_latest = num(r, i, 8);
+        m->planned_at = db_i64(r, i, 6);
+        m->window_earliest = db_i64(r, i, 7);
+        m->window_latest = db_i64(r, i, 8);
         snprintf(m->window_kind, sizeof m->window_kind, "%s", PQgetvalue(r, i, 9));
-        m->passengers = (int)num(r, i, 10);
+        m->passengers = (int)db_i64(r, i, 10);
         snprintf(m->aid, sizeof m->aid, "%s", PQgetvalue(r, i, 11));
         snprintf(m->status, sizeof m->status, "%s", PQgetvalue(r, i, 12));
         m->locked = PQgetvalue(r, i, 13)[0] == 't';
@@ -102,7 +93,7 @@ ids(struct db_conn *c, struct db_stmt *st, const char *date, int64_t **out, int 
     *n = PQntuples(r);
     *out = xcalloc((size_t)*n, sizeof **out);
     for (int i = 0; i < *n; i++)
-        (*out)[i] = num(r, i, 0);
+        (*out)[i] = db_i64(r, i, 0);
     PQclear(r);
     return DB_OK;
 }
@@ -129,7 +120,7 @@ manifest_vehicle_of_booking(struct db_conn *c, int64_t booking_id, int64_t *vehi
     PGresult *r = db_exec(c, &st_vehicle_of, params, &s);
     if (!r)
         return s;
-    *vehicle_id = PQntuples(r) ? num(r, 0, 0) : 0;
+    *vehicle_id = PQntuples(r) ? db_i64(r, 0, 0) : 0;
     PQclear(r);
     return DB_OK;
 }
@@ -182,7 +173,7 @@ manifest_run_of_booking(struct db_conn *c, int64_t booking_id, int64_t *run_id)
     PGresult *r = db_exec(c, &st_run_of, params, &s);
     if (!r)
         return s;
-    *run_id = PQntuples(r) ? num(r, 0, 0) : 0;
+    *run_id = PQntuples(r) ? db_i64(r, 0, 0) : 0;
     PQclear(r);
     return DB_OK;
 }

@@ -72,15 +72,6 @@ key_init(struct key *k, int64_t client_id, int year, int64_t metres)
     snprintf(k->metres, sizeof k->metres, "%lld", (long long)metres);
 }
 
-static int64_t
-num(const PGresult *r, int row, int col)
-{
-    int64_t v = 0;
-    if (!parse_int64(PQgetvalue(r, row, col), INT64_MIN, INT64_MAX, &v))
-        return 0;
-    return v;
-}
-
 static enum db_status
 computed_base(struct db_conn *c, int64_t client_id, int year, bool pro_rata, int64_t *base)
 {
@@ -123,10 +114,10 @@ allowance_get(struct db_conn *c, int64_t client_id, int year, bool pro_rata,
         return s;
     out->exists = PQntuples(r) == 1;
     if (out->exists) {
-        out->base_m = num(r, 0, 0);
-        out->adjusted_m = num(r, 0, 1);
-        out->reserved_m = num(r, 0, 2);
-        out->used_m = num(r, 0, 3);
+        out->base_m = db_i64(r, 0, 0);
+        out->adjusted_m = db_i64(r, 0, 1);
+        out->reserved_m = db_i64(r, 0, 2);
+        out->used_m = db_i64(r, 0, 3);
     }
     PQclear(r);
     return out->exists ? DB_OK : computed_base(c, client_id, year, pro_rata, &out->base_m);
@@ -200,7 +191,7 @@ allowance_regrant(struct db_conn *c, int64_t client_id, bool pro_rata)
     if (!r)
         return s;
     for (int i = 0; i < PQntuples(r) && s == DB_OK; i++) {
-        int year = (int)num(r, i, 0);
+        int year = (int)db_i64(r, i, 0);
         int64_t base;
         s = computed_base(c, client_id, year, pro_rata, &base);
         if (s != DB_OK)
@@ -232,8 +223,8 @@ allowance_entries(struct db_conn *c, int64_t client_id, int year, struct allowan
         struct allowance_entry *e = &(*items)[i];
         snprintf(e->at, sizeof e->at, "%s", PQgetvalue(r, i, 0));
         snprintf(e->kind, sizeof e->kind, "%s", PQgetvalue(r, i, 1));
-        e->metres = num(r, i, 2);
-        e->booking_id = num(r, i, 3);
+        e->metres = db_i64(r, i, 2);
+        e->booking_id = db_i64(r, i, 3);
         snprintf(e->reason, sizeof e->reason, "%s", PQgetvalue(r, i, 4));
     }
     PQclear(r);

@@ -73,26 +73,18 @@ static struct db_stmt st_series_get = {
     "series_get", "SELECT id, client_id, rrule, " EPOCH("created_at") " FROM series WHERE id = $1",
     1, 0};
 
-static int64_t
-num(const PGresult *r, int row, int col)
-{
-    int64_t v = 0;
-    if (!parse_int64(PQgetvalue(r, row, col), INT64_MIN, INT64_MAX, &v))
-        return 0;
-    return v;
-}
-
 #define COPY(field, col) snprintf(b->field, sizeof b->field, "%s", PQgetvalue(r, row, col))
 
 static void
-read_booking(const PGresult *r, int row, struct booking *b)
+read_booking(const PGresult *r, int row, void *out)
 {
+    struct booking *b = out;
     memset(b, 0, sizeof *b);
-    b->id = num(r, row, 0);
-    b->client_id = num(r, row, 1);
-    b->series_id = num(r, row, 2);
-    b->outward_id = num(r, row, 3);
-    b->return_id = num(r, row, 4);
+    b->id = db_i64(r, row, 0);
+    b->client_id = db_i64(r, row, 1);
+    b->series_id = db_i64(r, row, 2);
+    b->outward_id = db_i64(r, row, 3);
+    b->return_id = db_i64(r, row, 4);
     COPY(status, 5);
     COPY(pickup_address, 6);
     b->pickup_lat = strtod(PQgetvalue(r, row, 7), NULL);
@@ -101,47 +93,36 @@ read_booking(const PGresult *r, int row, struct booking *b)
     b->dropoff_lat = strtod(PQgetvalue(r, row, 10), NULL);
     b->dropoff_lon = strtod(PQgetvalue(r, row, 11), NULL);
     COPY(time_kind, 12);
-    b->requested_time = num(r, row, 13);
-    b->pickup_estimate = num(r, row, 14);
-    b->window_earliest = num(r, row, 15);
-    b->window_latest = num(r, row, 16);
+    b->requested_time = db_i64(r, row, 13);
+    b->pickup_estimate = db_i64(r, row, 14);
+    b->window_earliest = db_i64(r, row, 15);
+    b->window_latest = db_i64(r, row, 16);
     COPY(service_date, 17);
-    b->allowance_year = (int)num(r, row, 18);
-    b->distance_m = num(r, row, 19);
-    b->direct_s = num(r, row, 20);
+    b->allowance_year = (int)db_i64(r, row, 18);
+    b->distance_m = db_i64(r, row, 19);
+    b->direct_s = db_i64(r, row, 20);
     COPY(distance_provider, 21);
-    b->reserved_m = num(r, row, 22);
-    b->debited_m = num(r, row, 23);
-    b->companions = (int)num(r, row, 24);
+    b->reserved_m = db_i64(r, row, 22);
+    b->debited_m = db_i64(r, row, 23);
+    b->companions = (int)db_i64(r, row, 24);
     COPY(aid, 25);
     COPY(channel, 26);
     COPY(notes, 27);
-    b->booked_by = num(r, row, 28);
+    b->booked_by = db_i64(r, row, 28);
     COPY(booked_by_role, 29);
     COPY(cancel_reason, 30);
-    b->sequence = (int)num(r, row, 31);
-    b->created_at = num(r, row, 32);
-    b->updated_at = num(r, row, 33);
-    b->run_id = num(r, row, 34);
-    b->planned_pickup = num(r, row, 35);
+    b->sequence = (int)db_i64(r, row, 31);
+    b->created_at = db_i64(r, row, 32);
+    b->updated_at = db_i64(r, row, 33);
+    b->run_id = db_i64(r, row, 34);
+    b->planned_pickup = db_i64(r, row, 35);
 }
 
 static enum db_status
 read_many(struct db_conn *c, struct db_stmt *st, const char *const *params, struct booking **items,
           int *n)
 {
-    enum db_status s;
-    *items = NULL;
-    *n = 0;
-    PGresult *r = db_exec(c, st, params, &s);
-    if (!r)
-        return s;
-    *n = PQntuples(r);
-    *items = xcalloc((size_t)*n, sizeof **items);
-    for (int i = 0; i < *n; i++)
-        read_booking(r, i, &(*items)[i]);
-    PQclear(r);
-    return DB_OK;
+    return db_query_rows(c, st, params, sizeof **items, read_booking, (void **)items, n);
 }
 
 /* Decimal text of an integer, in a caller's buffer. */
@@ -263,7 +244,7 @@ booking_store_series_insert(struct db_conn *c, int64_t client_id, const char *rr
     PGresult *r = db_exec(c, &st_series_insert, params, &s);
     if (!r)
         return s;
-    *id = num(r, 0, 0);
+    *id = db_i64(r, 0, 0);
     PQclear(r);
     return DB_OK;
 }
@@ -279,10 +260,10 @@ booking_store_series_get(struct db_conn *c, int64_t id, struct series_info *out)
         return s;
     s = PQntuples(r) == 1 ? DB_OK : DB_NOT_FOUND;
     if (s == DB_OK) {
-        out->id = num(r, 0, 0);
-        out->client_id = num(r, 0, 1);
+        out->id = db_i64(r, 0, 0);
+        out->client_id = db_i64(r, 0, 1);
         snprintf(out->rrule, sizeof out->rrule, "%s", PQgetvalue(r, 0, 2));
-        out->created_at = num(r, 0, 3);
+        out->created_at = db_i64(r, 0, 3);
     }
     PQclear(r);
     return s;

@@ -56,8 +56,9 @@ copy(char *dst, size_t size, const PGresult *r, int row, int col)
 }
 
 static void
-read_client(const PGresult *r, int row, struct client *out)
+read_client(const PGresult *r, int row, void *dst)
 {
+    struct client *out = dst;
     memset(out, 0, sizeof *out);
     if (!parse_int64(PQgetvalue(r, row, 0), 1, INT64_MAX, &out->id))
         out->id = 0;
@@ -154,18 +155,7 @@ client_store_search(struct db_conn *c, const char *q, int64_t after, int limit,
     snprintf(a, sizeof a, "%lld", (long long)after);
     snprintf(l, sizeof l, "%d", limit);
     const char *params[] = {a, q, l};
-    enum db_status s;
-    *items = NULL;
-    *n = 0;
-    PGresult *r = db_exec(c, &st_search, params, &s);
-    if (!r)
-        return s;
-    *n = PQntuples(r);
-    *items = xcalloc((size_t)*n, sizeof **items);
-    for (int i = 0; i < *n; i++)
-        read_client(r, i, &(*items)[i]);
-    PQclear(r);
-    return DB_OK;
+    return db_query_rows(c, &st_search, params, sizeof **items, read_client, (void **)items, n);
 }
 
 enum db_status

@@ -57,27 +57,19 @@ static struct db_stmt st_suspend = {
 static struct db_stmt st_end = {
     "indication_end", "UPDATE indications SET ended_on = $2, end_reason = $3 WHERE id = $1", 3, 0};
 
-static int64_t
-num(const PGresult *r, int row, int col)
-{
-    int64_t v = 0;
-    if (!parse_int64(PQgetvalue(r, row, col), INT64_MIN, INT64_MAX, &v))
-        return 0;
-    return v;
-}
-
 static void
-read_indication(const PGresult *r, int row, struct indication *out)
+read_indication(const PGresult *r, int row, void *dst)
 {
-    out->id = num(r, row, 0);
-    out->client_id = num(r, row, 1);
+    struct indication *out = dst;
+    out->id = db_i64(r, row, 0);
+    out->client_id = db_i64(r, row, 1);
     snprintf(out->valid_from, sizeof out->valid_from, "%s", PQgetvalue(r, row, 2));
     snprintf(out->valid_until, sizeof out->valid_until, "%s", PQgetvalue(r, row, 3));
-    out->annual_km = (int)num(r, row, 4);
+    out->annual_km = (int)db_i64(r, row, 4);
     snprintf(out->ended_on, sizeof out->ended_on, "%s", PQgetvalue(r, row, 5));
     snprintf(out->end_reason, sizeof out->end_reason, "%s", PQgetvalue(r, row, 6));
     snprintf(out->created_at, sizeof out->created_at, "%s", PQgetvalue(r, row, 7));
-    out->n_suspensions = (int)num(r, row, 8);
+    out->n_suspensions = (int)db_i64(r, row, 8);
 }
 
 enum db_status
@@ -129,18 +121,7 @@ indication_store_list(struct db_conn *c, int64_t client_id, struct indication **
     char a[24];
     snprintf(a, sizeof a, "%lld", (long long)client_id);
     const char *params[] = {a};
-    enum db_status s;
-    PGresult *r = db_exec(c, &st_list, params, &s);
-    *items = NULL;
-    *n = 0;
-    if (!r)
-        return s;
-    *n = PQntuples(r);
-    *items = xcalloc((size_t)*n, sizeof **items);
-    for (int i = 0; i < *n; i++)
-        read_indication(r, i, &(*items)[i]);
-    PQclear(r);
-    return DB_OK;
+    return db_query_rows(c, &st_list, params, sizeof **items, read_indication, (void **)items, n);
 }
 
 enum db_status
@@ -161,7 +142,7 @@ indication_store_periods(struct db_conn *c, int64_t client_id, struct grant_peri
         struct grant_period *g = &(*items)[*n];
         if (civil_date_parse(PQgetvalue(r, i, 0), &g->from) &&
             civil_date_parse(PQgetvalue(r, i, 1), &g->until)) {
-            g->annual_km = (int)num(r, i, 2);
+            g->annual_km = (int)db_i64(r, i, 2);
             (*n)++;
         }
     }
@@ -202,8 +183,8 @@ indication_store_suspend(struct db_conn *c, const struct suspension *in, int64_t
     PGresult *r = db_exec(c, &st_suspend, params, &s);
     if (!r)
         return s;
-    out->id = num(r, 0, 0);
-    out->indication_id = num(r, 0, 1);
+    out->id = db_i64(r, 0, 0);
+    out->indication_id = db_i64(r, 0, 1);
     snprintf(out->from, sizeof out->from, "%s", PQgetvalue(r, 0, 2));
     snprintf(out->until, sizeof out->until, "%s", PQgetvalue(r, 0, 3));
     snprintf(out->reason, sizeof out->reason, "%s", PQgetvalue(r, 0, 4));
