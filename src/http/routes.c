@@ -1,14 +1,18 @@
 /* The route table: every endpoint, its handler and the roles that may call
  * it (admin may call all). docs/api/openapi.yaml lists exactly these (a
  * test checks). */
+#include "api/aids_api.h"
 #include "api/allowance_api.h"
 #include "api/bookings_api.h"
 #include "api/clients_api.h"
 #include "api/dispatch_api.h"
+#include "api/deliveries_api.h"
 #include "api/indications_api.h"
+#include "api/loans_api.h"
 #include "api/ops.h"
 #include "api/outbox_api.h"
 #include "api/route_api.h"
+#include "api/suppliers_api.h"
 #include "api/tokens_api.h"
 #include "auth/token.h"
 #include "http/router.h"
@@ -44,6 +48,28 @@ const struct route routes[] = {
     {"GET", "/v1/series/{id}", series_api_get, DESK_OR_ME},
     {"POST", "/v1/series/{id}/cancel", series_api_cancel, DESK_OR_ME},
     {"GET", "/v1/clients/{id}/rides.ics", rides_api_ics, DESK_OR_ME},
+    /* assistive aids (issue 7) */
+    {"POST", "/v1/suppliers", suppliers_api_create, DESK},
+    {"GET", "/v1/suppliers/{id}", suppliers_api_get, DESK | ROLE_SUPPLIER},
+    {"GET", "/v1/suppliers/{id}/maintenance.ics", suppliers_api_maintenance_ics,
+     DESK | ROLE_SUPPLIER},
+    {"POST", "/v1/aid-models", aid_models_api_create, DESK},
+    {"GET", "/v1/aid-models/{id}", aid_models_api_get, DESK | ROLE_SUPPLIER},
+    {"POST", "/v1/aids", aids_api_create, DESK},
+    {"GET", "/v1/aids", aids_api_list, DESK | ROLE_SUPPLIER},
+    {"GET", "/v1/aids/{id}", aids_api_get, DESK_OR_ME | ROLE_SUPPLIER},
+    {"POST", "/v1/aids/{id}/loans", loans_api_create, DESK},
+    {"POST", "/v1/aids/{id}/maintenance", aids_api_maintenance, DESK | ROLE_SUPPLIER},
+    {"GET", "/v1/loans/{id}", loans_api_get, DESK_OR_ME},
+    {"POST", "/v1/loans/{id}/return", loans_api_return, DESK},
+    {"GET", "/v1/loans/{id}/recovery", loans_api_recovery, DESK},
+    {"POST", "/v1/pools", pools_api_create, DESK},
+    {"GET", "/v1/pools/{id}", pools_api_get, DESK},
+    {"POST", "/v1/pools/{id}/reservations", pools_api_reserve, DESK},
+    {"GET", "/v1/maintenance/due", aids_api_due, DESK | ROLE_SUPPLIER},
+    {"POST", "/v1/deliveries", deliveries_api_create, DESK},
+    {"GET", "/v1/deliveries/{id}", deliveries_api_get, DESK | ROLE_SUPPLIER},
+    {"POST", "/v1/deliveries/{id}/delivered", deliveries_api_delivered, DESK | ROLE_SUPPLIER},
     {"GET", "/v1/route", route_api_get, DESK},
     /* dispatch (issue 6) */
     {"POST", "/v1/vehicles", vehicles_api_create, DESK},
