@@ -9,6 +9,8 @@
 #include "http/server.h"
 #include "inventory/workcal.h"
 #include "outbox/outbox.h"
+#include "core/ticker.h"
+#include "tickets/tickets.h"
 #include "routing/distance.h"
 
 #include <pthread.h>
@@ -109,6 +111,7 @@ cmd_serve(int argc, char **argv)
     struct metrics *metrics = NULL;
     struct http_server *server = NULL;
     struct outbox_sender *sender = NULL;
+    struct ticker *sweep = NULL;
     struct app app = {.cfg = &cfg, .started = time(NULL)};
     if (!schema_ok(&cfg) || !app_services_create(&app))
         goto out;
@@ -141,6 +144,7 @@ cmd_serve(int argc, char **argv)
         goto out;
     }
     sender = outbox_sender_start(&app);
+    sweep = tickets_sweep_start(&app);
     log_info("ritmo %s listening on http://%s (%lld threads, %lld database connections)",
              RITMO_VERSION, cfg.listen, (long long)cfg.threads, (long long)cfg.db_pool_size);
     int sig = 0;
@@ -149,6 +153,7 @@ cmd_serve(int argc, char **argv)
              sig == SIGINT ? "SIGINT" : "SIGTERM", (long long)cfg.shutdown_grace_s);
     http_server_stop(server, (int)cfg.shutdown_grace_s);
     outbox_sender_stop(sender);
+    ticker_stop(sweep);
     log_info("stopped");
     rc = 0;
 out:

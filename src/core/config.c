@@ -108,6 +108,8 @@ static const struct setting settings[] = {
      "planning cost of one km, next to each minute a vehicle drives"},
     {"RITMO_PLAN_TIME_LIMIT_S", SET_INT, "10", 1, 600, OFF(plan_time_limit_s),
      "default time limit of POST /v1/dispatch/plan"},
+    {"RITMO_SLA_SWEEP_MS", SET_INT, "30000", 100, 3600000, OFF(sla_sweep_ms),
+     "how often ritmo serve looks for SLA clocks that ran out (breaches)"},
     {"RITMO_NOTIFY_URL", SET_URL, "", 0, 0, OFF(notify_url),
      "webhook of the notification gateway (SMS/app) for ride events; empty: none"},
     {"RITMO_WEBHOOK_SECRET", SET_SECRET, "", 0, 0, OFF(webhook_secret),

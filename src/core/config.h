@@ -50,6 +50,7 @@ struct config {
     bool scootmobiel_transfer;      /* scootmobiel users take a seat, the scooter stays */
     double plan_km_weight;          /* planning cost per km, next to each minute driven */
     int64_t plan_time_limit_s;      /* default time limit of a day plan */
+    int64_t sla_sweep_ms;           /* how often breaches are looked for */
     /* the outbox: events to webhooks */
     char *notify_url;     /* the notification gateway ("" = none) */
     char *webhook_secret; /* HMAC-SHA256 key of every delivery ("" = do not send) */

@@ -12,6 +12,7 @@
 #include "api/ops.h"
 #include "api/outbox_api.h"
 #include "api/route_api.h"
+#include "api/tickets_api.h"
 #include "api/suppliers_api.h"
 #include "api/tokens_api.h"
 #include "auth/token.h"
@@ -85,6 +86,11 @@ const struct route routes[] = {
     {"POST", "/v1/runs/{id}/cancel", runs_api_cancel, DESK},
     {"POST", "/v1/runs/{id}/stops/{seq}/lock", runs_api_lock, DESK},
     {"POST", "/v1/runs/{id}/stops/{seq}/unlock", runs_api_unlock, DESK},
+    /* breakdown tickets and the SLA (issue 8) */
+    {"POST", "/v1/tickets", tickets_api_create, DESK | ROLE_SUPPLIER | ROLE_RESIDENT},
+    {"GET", "/v1/tickets/{id}", tickets_api_get, DESK | ROLE_SUPPLIER | ROLE_RESIDENT},
+    {"POST", "/v1/tickets/{id}/events", tickets_api_event, DESK | ROLE_SUPPLIER},
+    {"GET", "/v1/reports/sla", tickets_api_report, DESK | ROLE_SUPPLIER},
     {"GET", "/v1/reports/allowance", allowance_api_report, DESK},
     {NULL, NULL, NULL, 0},
 };
