@@ -501,12 +501,5 @@ rides_api_ics(struct req *r)
         http_reply_error(r, 404, "not_found", NULL, "no such client");
         return;
     }
-    struct tx_answer ans;
-    enum db_status s = http_tx_run(r, "rides_ics", TX_PLAIN, ics_tx, &x, &ans);
-    json_decref(ans.body);
-    if (s == DB_OK)
-        http_reply_text(r, 200, "text/calendar; charset=utf-8", x.text, strlen(x.text));
-    else
-        http_reply_db_error(r, s);
-    free(x.text);
+    http_tx_reply_text(r, "rides_ics", ics_tx, &x, &x.text, "text/calendar; charset=utf-8");
 }

@@ -324,16 +324,8 @@ runs_api_manifest_ics(struct req *r)
     struct ics_ctx x = {0};
     if (!http_path_id_or_reply(r, 0, &x.run_id))
         return;
-    struct tx_answer ans;
-    enum db_status s = http_tx_run(r, "run_manifest_ics", TX_PLAIN, manifest_ics_tx, &x, &ans);
-    if (s == DB_OK)
-        http_reply_text(r, 200, "text/calendar; charset=utf-8", x.text, strlen(x.text));
-    else if (s == DB_REJECTED)
-        http_reply_json(r, ans.status, json_incref(ans.body));
-    else
-        http_reply_db_error(r, s);
-    json_decref(ans.body);
-    free(x.text);
+    http_tx_reply_text(r, "run_manifest_ics", manifest_ics_tx, &x, &x.text,
+                       "text/calendar; charset=utf-8");
 }
 
 struct plan_ctx {

@@ -332,14 +332,5 @@ suppliers_api_maintenance_ics(struct req *r)
     struct ics_ctx x = {0};
     if (!supplier_id_or_reply(r, &x.supplier_id))
         return;
-    struct tx_answer ans;
-    enum db_status s = http_tx_run(r, "maintenance_ics", TX_PLAIN, ics_tx, &x, &ans);
-    if (s == DB_OK)
-        http_reply_text(r, 200, "text/calendar; charset=utf-8", x.text, strlen(x.text));
-    else if (s == DB_REJECTED)
-        http_reply_json(r, ans.status, json_incref(ans.body));
-    else
-        http_reply_db_error(r, s);
-    json_decref(ans.body);
-    free(x.text);
+    http_tx_reply_text(r, "maintenance_ics", ics_tx, &x, &x.text, "text/calendar; charset=utf-8");
 }

@@ -146,6 +146,23 @@ http_tx_run(struct req *r, const char *name, enum tx_mode mode, http_tx_fn fn, v
 }
 
 void
+http_tx_reply_text(struct req *r, const char *name, http_tx_fn fn, void *ctx, char **text,
+                   const char *content_type)
+{
+    struct tx_answer ans;
+    enum db_status s = http_tx_run(r, name, TX_PLAIN, fn, ctx, &ans);
+    if (s == DB_OK && *text)
+        http_reply_text(r, 200, content_type, *text, strlen(*text));
+    else if (s == DB_OK || s == DB_REJECTED)
+        http_reply_json(r, ans.status, json_incref(ans.body));
+    else
+        http_reply_db_error(r, s);
+    json_decref(ans.body);
+    free(*text);
+    *text = NULL;
+}
+
+void
 http_tx_reply(struct req *r, const char *name, enum tx_mode mode, http_tx_fn fn, void *ctx)
 {
     struct tx_answer ans;

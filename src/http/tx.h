@@ -32,6 +32,12 @@ enum tx_mode {
 /* Runs fn and answers the request with what it decided (or the database
  * failure). */
 void http_tx_reply(struct req *r, const char *name, enum tx_mode mode, http_tx_fn fn, void *ctx);
+/* Like http_tx_reply for a body that is not JSON (CSV, iCalendar): fn puts
+ * its text in *text (caller-owned pointer, freed here) and a JSON null
+ * body in ans; errors are answered as JSON as usual. */
+void http_tx_reply_text(struct req *r, const char *name, http_tx_fn fn, void *ctx, char **text,
+                        const char *content_type);
+
 /* Runs fn without answering: *ans (caller json_decref()s its body) holds
  * the answer when the result is DB_OK or DB_REJECTED. For responses that
  * are not JSON, such as CSV and iCalendar. */
