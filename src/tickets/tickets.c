@@ -166,6 +166,21 @@ record_repair(struct db_conn *c, const struct ticket *t, const struct ticket_eve
     return aid_store_event_add(c, &ev, &id);
 }
 
+/* A resolved ticket ends the repair of an aid that was taken in for it
+ * (returned as needs_repair): it is lendable again from the depot. */
+static enum db_status
+back_from_repair(struct db_conn *c, int64_t aid_id)
+{
+    struct aid *a = xmalloc(sizeof *a);
+    enum db_status s = aid_store_get(c, aid_id, true, a);
+    if (s == DB_OK && !strcmp(a->status, "in_repair")) {
+        snprintf(a->status, sizeof a->status, "depot");
+        s = aid_store_update(c, a);
+    }
+    free(a);
+    return s;
+}
+
 enum db_status
 tickets_event(struct db_conn *c, const struct app *app, int64_t actor, struct ticket *t,
               const struct ticket_event_row *e, struct tx_answer *ans)
@@ -191,6 +206,8 @@ tickets_event(struct db_conn *c, const struct app *app, int64_t actor, struct ti
     if ((s = ticket_store_add_event(c, t->id, e, actor)) == DB_OK &&
         (s = ticket_store_update(c, t)) == DB_OK && (e->cost_cents || e->parts[0]))
         s = record_repair(c, t, e, actor);
+    if (s == DB_OK && !strcmp(e->type, "resolved"))
+        s = back_from_repair(c, t->aid_id);
     if (s == DB_OK && t->response_breached && !was_response)
         s = announce(c, app, "ticket.response_breached", t);
     if (s == DB_OK && t->resolve_breached && !was_resolve)

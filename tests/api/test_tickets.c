@@ -209,6 +209,47 @@ test_lifecycle(void **state)
     free(path);
 }
 
+/* An aid returned for repair comes back to the depot when its ticket is
+ * resolved, and can be lent again. */
+static void
+test_repair_returns_to_depot(void **state)
+{
+    (void)state;
+    char spare[24];
+    make_aid(spare, supplier_s, "S-2");
+    int64_t c = create_client("TK-C", "C");
+    char *from = local_time(in_days(-2), 10, 0);
+    char *body = fmt("{\"client_id\":\"%lld\",\"from\":\"%s\"}", (long long)c, from);
+    char *path = fmt("/v1/aids/%s/loans", spare);
+    json_t *loan = call("POST", path, api_desk, body, 201);
+    free(path);
+    free(body);
+    char *now = local_time(today(), 0, 0);
+    path = fmt("/v1/loans/%s/return", str(loan, "id"));
+    body = fmt("{\"at\":\"%s\",\"condition\":\"needs_repair\"}", now);
+    json_decref(call("POST", path, api_desk, body, 200));
+    free(path);
+    free(body);
+    json_decref(loan);
+    char *aid = fmt("/v1/aids/%s", spare);
+    json_t *a = call("GET", aid, api_desk, NULL, 200);
+    assert_string_equal(str(a, "status"), "in_repair");
+    json_decref(a);
+    body = fmt("{\"aid_id\":\"%s\",\"kind\":\"defect\",\"description\":\"brakes\","
+               "\"reported_via\":\"phone\"}",
+               spare);
+    json_t *t = call("POST", "/v1/tickets", api_desk, body, 201);
+    free(body);
+    json_decref(event(str(t, "id"), token_s, "{\"type\":\"resolved\",\"cost_cents\":5000}", 200));
+    json_decref(t);
+    a = call("GET", aid, api_desk, NULL, 200);
+    assert_string_equal(str(a, "status"), "depot");
+    json_decref(a);
+    free(aid);
+    free(now);
+    free(from);
+}
+
 static void
 test_who_may(void **state)
 {
@@ -306,6 +347,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lifecycle),
+        cmocka_unit_test(test_repair_returns_to_depot),
         cmocka_unit_test(test_who_may),
         cmocka_unit_test(test_breach_sweep),
         cmocka_unit_test(test_report_matches_sql),
