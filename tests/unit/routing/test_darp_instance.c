@@ -127,7 +127,10 @@ static bool
 bench_present(void)
 {
     struct stat st;
-    return stat(BENCH_DIR "/instances/a2-16", &st) == 0;
+    if (stat(BENCH_DIR "/instances/a2-16", &st) == 0)
+        return true;
+    print_message("skipped: benchmark data not found at %s\n", BENCH_DIR);
+    return false;
 }
 
 static struct darp_instance *

@@ -146,8 +146,10 @@ test_a_instances_feasible(void **state)
 {
     (void)state;
     struct stat st;
-    if (stat(BENCH_DIR "/instances/a2-16", &st) != 0)
-        skip(); /* the shared benchmark folder is not checked out here */
+    if (stat(BENCH_DIR "/instances/a2-16", &st) != 0) {
+        print_message("skipped: benchmark data not found at %s\n", BENCH_DIR);
+        skip();
+    }
     for (size_t i = 0; i < sizeof(A_SET) / sizeof(A_SET[0]); i++) {
         char path[512], err[256];
         struct darp_instance *in, *orig;
