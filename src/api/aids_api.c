@@ -271,10 +271,9 @@ list_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, x->due ? due_json(&items[i], x->today)
                                           : aid_summary_json(&items[i], x->today));
-    json_t *next = n == x->limit ? http_id_json(items[n - 1].id) : json_null();
+    ans->body = http_page_json(arr, n, x->limit, n ? items[n - 1].id : 0);
     free(items);
     ans->status = 200;
-    ans->body = json_pack("{s:o, s:o}", "items", arr, "next", next);
     if (x->due)
         json_object_set_new(ans->body, "until", aids_date_json(x->until));
     return DB_OK;

@@ -36,10 +36,9 @@ list_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, event_json(&items[i]));
-    json_t *next = n == x->limit ? http_id_json(items[n - 1].id) : json_null();
+    ans->body = http_page_json(arr, n, x->limit, n ? items[n - 1].id : 0);
     free(items);
     ans->status = 200;
-    ans->body = json_pack("{s:o, s:o}", "items", arr, "next", next);
     return DB_OK;
 }
 

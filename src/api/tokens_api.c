@@ -85,9 +85,9 @@ tokens_api_list(struct req *r)
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, token_json(&items[i]));
-    json_t *next = n == limit ? http_id_json(items[n - 1].id) : json_null();
+    json_t *page = http_page_json(arr, n, limit, n ? items[n - 1].id : 0);
     free(items);
-    http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", arr, "next", next));
+    http_reply_json(r, 200, page);
 }
 
 void

@@ -143,6 +143,13 @@ http_paging_or_reply(struct req *r, int *limit, int64_t *after)
 }
 
 json_t *
+http_page_json(json_t *items, int n, int limit, int64_t last_id)
+{
+    return json_pack("{s:o, s:o}", "items", items, "next",
+                     n == limit && n > 0 ? http_id_json(last_id) : json_null());
+}
+
+json_t *
 http_id_json(int64_t id)
 {
     char buf[24];

@@ -34,6 +34,11 @@ bool http_path_id_or_reply(struct req *r, int i, int64_t *id) __attribute__((war
  * queues 400 invalid_field and is false on bad values. */
 bool http_paging_or_reply(struct req *r, int *limit, int64_t *after)
     __attribute__((warn_unused_result));
+/* A page of a list: {"items": items, "next": cursor or null}; items is
+ * stolen. last_id is the id of the page's last item; a full page (n ==
+ * limit) has a next page to ask for. */
+json_t *http_page_json(json_t *items, int n, int limit, int64_t last_id);
+
 /* Opaque id as JSON: ids are strings in the API. */
 json_t *http_id_json(int64_t id);
 
