@@ -54,6 +54,67 @@ write_run(struct db_conn *c, const struct day *d, struct darp_insert_plan *plan,
     return s;
 }
 
+/* The day reduced to run v, the rides on it and ride k (not yet on a run,
+ * at index *kk of the subset). One small model per run keeps a live
+ * insertion linear in the size of the day instead of quadratic. */
+static void
+day_subset(const struct day *d, int v, int k, struct day *out, int *kk)
+{
+    memset(out, 0, sizeof *out);
+    memcpy(out->date, d->date, sizeof out->date);
+    out->t0 = d->t0;
+    out->runs = xcalloc(1, sizeof *out->runs);
+    out->runs[0] = d->runs[v];
+    out->n_runs = 1;
+    out->rides = xcalloc((size_t)d->n_rides + 1, sizeof *out->rides);
+    for (int j = 0; j < d->n_rides; j++) {
+        if (j != k && d->rides[j].run != v)
+            continue;
+        if (j == k)
+            *kk = out->n_rides;
+        out->rides[out->n_rides] = d->rides[j];
+        out->rides[out->n_rides++].run = j == k ? -1 : 0;
+    }
+}
+
+struct insertion {
+    struct day sub;
+    struct darp_insert_plan *plan;
+    double delta;
+};
+
+static void
+insertion_clear(struct insertion *x)
+{
+    darp_insert_plan_free(x->plan);
+    day_clear(&x->sub);
+    memset(x, 0, sizeof *x);
+}
+
+/* Tries ride k on run v; keeps it in *best when cheaper than what is there. */
+static void
+try_run(const struct app *app, const struct day *d, int v, int k, struct insertion *best)
+{
+    struct insertion x = {0};
+    char err[256];
+    int kk = -1;
+    day_subset(d, v, k, &x.sub, &kk);
+    struct darp_insert_result res;
+    if (day_build_model(app, &x.sub, err, sizeof err)) {
+        x.plan = current_plan(&x.sub);
+        if (darp_insert_find(x.plan, kk, &res) && (!best->plan || res.at.delta < best->delta) &&
+            darp_insert_apply(x.plan, kk, &res)) {
+            x.delta = res.at.delta;
+            insertion_clear(best);
+            *best = x;
+            return;
+        }
+    } else {
+        log_warn("could not plan run %lld on %s: %s", (long long)d->runs[v].id, d->date, err);
+    }
+    insertion_clear(&x);
+}
+
 enum db_status
 dispatch_insert(struct db_conn *c, const struct app *app, int64_t booking_id, const char *date,
                 bool *scheduled)
@@ -66,23 +127,17 @@ dispatch_insert(struct db_conn *c, const struct app *app, int64_t booking_id, co
     if ((s = fleet_lock_day(c, date)) != DB_OK)
         return s;
     struct day d;
-    char err[256];
     if ((s = day_load(c, app, date, &d)) != DB_OK)
-        goto out;
+        return s;
     int k = ride_index(&d, booking_id);
-    if (k < 0 || !day_build_model(app, &d, err, sizeof err)) {
-        if (k >= 0)
-            log_warn("could not plan %s: %s", date, err);
-        goto out;
-    }
-    struct darp_insert_plan *plan = current_plan(&d);
-    struct darp_insert_result res;
-    if (darp_insert_find(plan, k, &res) && darp_insert_apply(plan, k, &res)) {
-        s = write_run(c, &d, plan, res.vehicle);
+    struct insertion best = {0};
+    for (int v = 0; k >= 0 && v < d.n_runs; v++)
+        try_run(app, &d, v, k, &best);
+    if (best.plan) {
+        s = write_run(c, &best.sub, best.plan, 0);
         *scheduled = s == DB_OK;
     }
-    darp_insert_plan_free(plan);
-out:
+    insertion_clear(&best);
     day_clear(&d);
     return s;
 }
