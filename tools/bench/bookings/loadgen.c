@@ -18,7 +18,7 @@
 #define MAX_STATUS 600
 
 struct options {
-    int64_t port, conns, seconds, warmup, client_min, client_max, day0;
+    int64_t port, conns, seconds, warmup, client_min, client_max, day0, days, last_minute;
     bool idempotency;
     char token[128];
 };
@@ -91,7 +91,7 @@ static void
 make_body(const struct options *o, struct slot *s)
 {
     int64_t client = rng_range(o->client_min, o->client_max);
-    int64_t at = o->day0 + rng_range(0, 59) * 86400 + rng_range(420, 1319) * 60;
+    int64_t at = o->day0 + rng_range(0, o->days - 1) * 86400 + rng_range(420, o->last_minute) * 60;
     char when[64];
     format_local(at, when, sizeof when);
     double plat = 51.75 + (double)rng_range(0, 10000) * 1e-5;
@@ -242,17 +242,19 @@ usage(void)
     fprintf(stderr, "usage: loadgen -p PORT -T TOKEN_FILE -n CLIENT_MIN -x CLIENT_MAX -b DAY0_EPOCH"
                     " [-c CONNS] [-d SECONDS] [-w WARMUP_S] [-k]\n"
                     "  DAY0_EPOCH: local midnight of the first day rides may fall on\n"
-                    "  -k: send a unique Idempotency-Key with each request\n");
+                    "  -k: send a unique Idempotency-Key with each request\n"
+                    "  -D DAYS: spread pickups over DAYS days from -b (default 60)\n"
+                    "  -L MIN: latest pickup, minutes after local midnight (default 1319)\n");
     exit(2);
 }
 
 static bool
 parse_args(int argc, char **argv, struct options *o)
 {
-    *o = (struct options){.conns = 32, .seconds = 30, .warmup = 2};
+    *o = (struct options){.conns = 32, .seconds = 30, .warmup = 2, .days = 60, .last_minute = 1319};
     bool have_token = false;
     int opt;
-    while ((opt = getopt(argc, argv, "p:T:n:x:b:c:d:w:k")) != -1) {
+    while ((opt = getopt(argc, argv, "p:T:n:x:b:c:d:w:kD:L:")) != -1) {
         bool ok = true;
         switch (opt) {
         case 'p':
@@ -275,6 +277,12 @@ parse_args(int argc, char **argv, struct options *o)
             break;
         case 'd':
             ok = parse_int64(optarg, 1, 3600, &o->seconds);
+            break;
+        case 'D':
+            ok = parse_int64(optarg, 1, 365, &o->days);
+            break;
+        case 'L':
+            ok = parse_int64(optarg, 420, 1439, &o->last_minute);
             break;
         case 'w':
             ok = parse_int64(optarg, 0, 600, &o->warmup);
