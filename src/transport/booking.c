@@ -313,8 +313,10 @@ booking_place(struct db_conn *c, const struct app *app, const struct principal *
         bool scheduled = false;
         if (s == DB_OK)
             s = dispatch_insert(c, app, out->items[i].id, out->items[i].service_date, &scheduled);
-        if (scheduled)
+        if (scheduled) {
             snprintf(out->items[i].status, sizeof out->items[i].status, "scheduled");
+            s = notify(c, app, "ride.scheduled", &out->items[i]);
+        }
         if (s != DB_OK)
             break;
         out->n++;
