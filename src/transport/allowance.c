@@ -150,12 +150,42 @@ move(struct db_conn *c, struct db_stmt *st, const char *kind, int64_t client_id,
     return entry(c, &k, kind, booking_id, actor, reason);
 }
 
+static struct db_stmt st_exists = {
+    "allowance_exists",
+    "SELECT EXISTS (SELECT 1 FROM allowance_accounts WHERE client_id = $1 AND year = $2)", 2, 0};
+
 enum db_status
-allowance_reserve(struct db_conn *c, int64_t client_id, int year, int64_t metres,
-                  int64_t booking_id, int64_t actor, bool *fitted)
+allowance_take(struct db_conn *c, int64_t client_id, int year, int64_t metres, bool pro_rata,
+               bool *fitted)
 {
-    return move(c, &st_reserve, "reserve", client_id, year, metres, booking_id, actor, NULL,
-                fitted);
+    struct key k;
+    key_init(&k, client_id, year, metres);
+    const char *params[] = {k.client, k.year, k.metres};
+    int64_t rows = 0;
+    enum db_status s = db_exec_cmd(c, &st_reserve, params, &rows);
+    *fitted = rows == 1;
+    if (s != DB_OK || *fitted)
+        return s;
+    /* Nothing taken: the km do not fit, or the year has no account yet. */
+    PGresult *r = db_exec(c, &st_exists, params, &s);
+    if (!r)
+        return s;
+    bool exists = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (exists || (s = allowance_ensure(c, client_id, year, pro_rata)) != DB_OK)
+        return s;
+    s = db_exec_cmd(c, &st_reserve, params, &rows);
+    *fitted = rows == 1;
+    return s;
+}
+
+enum db_status
+allowance_note_reserve(struct db_conn *c, int64_t client_id, int year, int64_t metres,
+                       int64_t booking_id, int64_t actor)
+{
+    struct key k;
+    key_init(&k, client_id, year, metres);
+    return entry(c, &k, "reserve", booking_id, actor, NULL);
 }
 
 enum db_status

@@ -44,10 +44,15 @@ enum db_status allowance_ensure(struct db_conn *c, int64_t client_id, int year, 
  * from the indications (exists = false) without writing anything. */
 enum db_status allowance_get(struct db_conn *c, int64_t client_id, int year, bool pro_rata,
                              struct allowance_account *out) __attribute__((warn_unused_result));
-/* Reserves metres for a booking when they fit: *fitted false (and nothing
- * written) when they do not. The account must exist. */
-enum db_status allowance_reserve(struct db_conn *c, int64_t client_id, int year, int64_t metres,
-                                 int64_t booking_id, int64_t actor, bool *fitted)
+/* Takes metres from the year's remaining km for a new booking, creating
+ * the year's account from the indications first when there is none:
+ * *fitted false (nothing changed) when they do not fit. In the common case
+ * this is one conditional UPDATE. Record the reservation in the ledger
+ * with allowance_note_reserve once the booking exists. */
+enum db_status allowance_take(struct db_conn *c, int64_t client_id, int year, int64_t metres,
+                              bool pro_rata, bool *fitted) __attribute__((warn_unused_result));
+enum db_status allowance_note_reserve(struct db_conn *c, int64_t client_id, int year,
+                                      int64_t metres, int64_t booking_id, int64_t actor)
     __attribute__((warn_unused_result));
 /* Gives back a booking's reservation. */
 enum db_status allowance_release(struct db_conn *c, int64_t client_id, int year, int64_t metres,

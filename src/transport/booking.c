@@ -267,20 +267,21 @@ place_one(struct db_conn *c, const struct app *app, const struct principal *who,
     if (state == INDICATION_SUSPENDED)
         return tx_reject(ans, 422, "indication_suspended", NULL,
                          "%sthe transport indication is suspended on %s", label, d->date);
-    if ((s = allowance_ensure(c, in->client_id, d->year, app->cfg->pro_rata)) != DB_OK)
-        return s;
-    struct booking draft;
-    booking_from_draft(in, d, who, &draft);
-    draft.series_id = series_id;
-    draft.outward_id = d->is_return ? outward_id : 0;
-    if ((s = booking_store_insert(c, &draft, b)) != DB_OK)
-        return s;
     bool fitted;
-    s = allowance_reserve(c, in->client_id, d->year, d->distance_m, b->id, who->token_id, &fitted);
-    if (s == DB_OK && fitted)
-        s = notify(c, app, "ride.booked", b);
-    if (s != DB_OK || fitted)
+    if ((s = allowance_take(c, in->client_id, d->year, d->distance_m, app->cfg->pro_rata,
+                            &fitted)) != DB_OK)
         return s;
+    if (fitted) {
+        struct booking draft;
+        booking_from_draft(in, d, who, &draft);
+        draft.series_id = series_id;
+        draft.outward_id = d->is_return ? outward_id : 0;
+        if ((s = booking_store_insert(c, &draft, b)) == DB_OK &&
+            (s = allowance_note_reserve(c, in->client_id, d->year, d->distance_m, b->id,
+                                        who->token_id)) == DB_OK)
+            s = notify(c, app, "ride.booked", b);
+        return s;
+    }
     struct allowance_account acc;
     if ((s = allowance_get(c, in->client_id, d->year, app->cfg->pro_rata, &acc)) != DB_OK)
         return s;
