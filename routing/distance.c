@@ -134,14 +134,23 @@ dist_provider_stats(const struct dist_provider *p, struct dist_stats *out)
 
 /* Straight line times the detour factor, driven at the near speed for the
  * first near_m (town streets) and the far speed after that. */
+/* Road metres and seconds from straight-line metres: times the detour
+ * factor, driven at the near speed for the first near_m (town streets) and
+ * the far speed after that. */
+static void
+estimate(const struct dist_options *o, double straight_m, double *metres, double *seconds)
+{
+    double m = straight_m * o->detour_factor;
+    double near = m < o->near_m ? m : o->near_m;
+    *metres = m;
+    *seconds = near / (o->near_kmh / 3.6) + (m - near) / (o->far_kmh / 3.6);
+}
+
 static void
 haversine(const struct dist_options *o, struct geo_point a, struct geo_point b, double *metres,
           double *seconds)
 {
-    double m = geo_haversine_m(a, b) * o->detour_factor;
-    double near = m < o->near_m ? m : o->near_m;
-    *metres = m;
-    *seconds = near / (o->near_kmh / 3.6) + (m - near) / (o->far_kmh / 3.6);
+    estimate(o, geo_haversine_m(a, b), metres, seconds);
 }
 
 static void
@@ -255,13 +264,45 @@ check_points(const struct dist_provider *p, const struct geo_point *pts, size_t 
     return DIST_OK;
 }
 
+/* Half-angle sines and cosines of a point, so that a matrix needs no
+ * trigonometry per pair: sin((b - a) / 2) = sin(b/2)cos(a/2) - cos(b/2)sin(a/2). */
+struct half_angles {
+    double slat, clat, slon, clon, coslat;
+};
+
+static struct half_angles *
+half_angles_dup(const struct geo_point *p, size_t n)
+{
+    const double rad = M_PI / 180.0;
+    struct half_angles *h = xcalloc(n ? n : 1, sizeof *h);
+    for (size_t i = 0; i < n; i++) {
+        h[i].slat = sin(p[i].lat * rad / 2.0);
+        h[i].clat = cos(p[i].lat * rad / 2.0);
+        h[i].slon = sin(p[i].lon * rad / 2.0);
+        h[i].clon = cos(p[i].lon * rad / 2.0);
+        h[i].coslat = cos(p[i].lat * rad);
+    }
+    return h;
+}
+
+/* The haversine formula of geo_haversine_m over every pair, with the
+ * trigonometry done once per point (a day's matrix has millions of pairs). */
 static void
 matrix_haversine(const struct dist_options *o, const struct geo_point *from, size_t nfrom,
                  const struct geo_point *to, size_t nto, double *metres, double *seconds)
 {
-    for (size_t i = 0; i < nfrom; i++)
-        for (size_t j = 0; j < nto; j++)
-            haversine(o, from[i], to[j], &metres[i * nto + j], &seconds[i * nto + j]);
+    struct half_angles *a = half_angles_dup(from, nfrom), *b = half_angles_dup(to, nto);
+    for (size_t i = 0; i < nfrom; i++) {
+        for (size_t j = 0; j < nto; j++) {
+            double s1 = b[j].slat * a[i].clat - b[j].clat * a[i].slat;
+            double s2 = b[j].slon * a[i].clon - b[j].clon * a[i].slon;
+            double h = s1 * s1 + a[i].coslat * b[j].coslat * s2 * s2;
+            double straight = 2.0 * GEO_EARTH_RADIUS_M * asin(sqrt(h > 1.0 ? 1.0 : h));
+            estimate(o, straight, &metres[i * nto + j], &seconds[i * nto + j]);
+        }
+    }
+    free(a);
+    free(b);
 }
 
 /* One graph matrix per requested metric; a NULL output is skipped. */
