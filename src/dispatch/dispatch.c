@@ -115,6 +115,18 @@ try_run(const struct app *app, const struct day *d, int v, int k, struct inserti
     insertion_clear(&x);
 }
 
+/* Cheap tests before building a run's model: the run is on the road while
+ * the ride is, and its vehicle has the kind of place the ride needs. */
+static bool
+may_carry(const struct app *app, const struct day *d, int v, int k)
+{
+    const struct day_ride *x = &d->rides[k];
+    const struct day_run *run = &d->runs[v];
+    int64_t from = x->arrive_by ? x->window_earliest - x->direct_s : x->window_earliest;
+    int64_t until = x->arrive_by ? x->window_latest : x->window_latest + x->direct_s;
+    return from < run->end_at && until > run->start_at && day_ride_fits_vehicle(app, d, k, v);
+}
+
 enum db_status
 dispatch_insert(struct db_conn *c, const struct app *app, int64_t booking_id, const char *date,
                 bool *scheduled)
@@ -132,7 +144,8 @@ dispatch_insert(struct db_conn *c, const struct app *app, int64_t booking_id, co
     int k = ride_index(&d, booking_id);
     struct insertion best = {0};
     for (int v = 0; k >= 0 && v < d.n_runs; v++)
-        try_run(app, &d, v, k, &best);
+        if (may_carry(app, &d, v, k))
+            try_run(app, &d, v, k, &best);
     if (best.plan) {
         s = write_run(c, &best.sub, best.plan, 0);
         *scheduled = s == DB_OK;
