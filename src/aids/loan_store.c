@@ -13,7 +13,7 @@
                          "coalesce(exception_reason, ''), " AIDS_EPOCH(                            \
                              "returned_at") ", coalesce(return_condition, ''), " AIDS_EPOCH("crea" \
                                                                                             "ted_" \
-                                                                                            "at")
+                                                                                            "at") ", collect_from"
 
 /* ON CONFLICT DO NOTHING also covers the exclusion constraint: an overlap
  * makes no row instead of an error that would abort the transaction, so
@@ -36,6 +36,13 @@ static struct db_stmt st_close = {
     "returned_at = to_timestamp($2::bigint), return_condition = $3 WHERE id = $1 AND "
     "returned_at IS NULL",
     3, 0};
+/* The CTE orders the marked loans, which UPDATE ... RETURNING does not. */
+static struct db_stmt st_mark_collect = {
+    "allocation_mark_collect",
+    "WITH m AS (UPDATE aid_allocations SET collect_from = $2 WHERE client_id = $1 AND kind = "
+    "'loan' AND returned_at IS NULL AND collect_from IS NULL RETURNING *) SELECT " ALLOC_COLUMNS
+    " FROM m ORDER BY id",
+    2, 0};
 static struct db_stmt st_receipts = {
     "allocation_receipts",
     "SELECT m.type, l.received_on, m.depreciation_months FROM aid_allocations l JOIN aids a ON "
@@ -63,6 +70,7 @@ read_allocation(const PGresult *r, int row, void *dst)
     a->returned_at = aids_sql_i64(r, row, 9);
     aids_sql_text(a->return_condition, sizeof a->return_condition, r, row, 10);
     a->created_at = aids_sql_i64(r, row, 11);
+    a->collect_from = aids_sql_date(r, row, 12);
 }
 
 static void
@@ -115,6 +123,16 @@ loan_store_close(struct db_conn *c, int64_t id, int64_t at, const char *conditio
     int64_t rows = 0;
     enum db_status s = db_exec_cmd(c, &st_close, params, &rows);
     return s == DB_OK && rows != 1 ? DB_CONFLICT : s;
+}
+
+enum db_status
+loan_store_mark_collect(struct db_conn *c, int64_t client_id, struct civil_date from,
+                        struct allocation **items, int *n)
+{
+    char a[24], d[CIVIL_DATE_BUFSZ];
+    const char *params[] = {aids_sql_param_i64(a, client_id), aids_sql_param_date(d, from)};
+    return aids_sql_rows(c, &st_mark_collect, params, sizeof **items, read_allocation,
+                         (void **)items, n);
 }
 
 enum db_status

@@ -20,6 +20,7 @@ struct allocation {
     int64_t returned_at; /* 0 until returned */
     char return_condition[16];
     int64_t created_at;
+    struct civil_date collect_from; /* year 0: not to be collected */
 };
 
 /* One aid the client received before, for art. 3.2 lid 2 h. */
@@ -39,6 +40,11 @@ enum db_status loan_store_get(struct db_conn *c, int64_t id, bool lock, struct a
     __attribute__((warn_unused_result));
 /* Ends a loan at `at` (after its start) with the return condition. */
 enum db_status loan_store_close(struct db_conn *c, int64_t id, int64_t at, const char *condition)
+    __attribute__((warn_unused_result));
+/* Marks the client's open loans not yet marked to be collected from
+ * `from` (the client died); *items (caller-owned) are the loans marked. */
+enum db_status loan_store_mark_collect(struct db_conn *c, int64_t client_id, struct civil_date from,
+                                       struct allocation **items, int *n)
     __attribute__((warn_unused_result));
 /* Every loan the client ever received, with its type and period; *items
  * caller-owned. */

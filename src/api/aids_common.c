@@ -213,5 +213,6 @@ aids_loan_json(const struct app *app, const struct allocation *l)
         abort();
     json_object_set_new(o, "status", json_string(l->returned_at ? "returned" : "active"));
     json_object_set_new(o, "created_at", aids_time_json(app, l->created_at));
+    json_object_set_new(o, "collect_from", aids_date_json(l->collect_from));
     return o;
 }

@@ -3,6 +3,7 @@
 #include "api/indications_api.h"
 
 #include "api/access.h"
+#include "api/loans_api.h"
 #include "core/app.h"
 #include "http/reply.h"
 #include "http/tx.h"
@@ -157,6 +158,7 @@ struct change_ctx {
     struct suspension susp;
     const char *at;
     const char *reason;
+    struct civil_date date; /* `at` parsed */
 };
 
 static enum db_status
@@ -246,17 +248,22 @@ end_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
         (!deceased || (s = client_store_mark_deceased(c, ind.client_id, x->at)) == DB_OK))
         s = cancel_uncovered(c, r, ind.client_id, x->at, NULL,
                              deceased ? "client deceased" : "indication ended", cancelled);
+    json_t *collect = json_array();
+    if (s == DB_OK && deceased)
+        s = loans_mark_collect(c, r->app, ind.client_id, x->date, collect);
     if (s == DB_OK)
         s = allowance_regrant(c, ind.client_id, r->app->cfg->pro_rata);
     if (s == DB_OK)
         s = indication_store_get(c, x->id, false, &ind);
     if (s != DB_OK) {
         json_decref(cancelled);
+        json_decref(collect);
         return s;
     }
     ans->status = 200;
     ans->body = indication_json(&ind);
     json_object_set_new(ans->body, "cancelled_bookings", cancelled);
+    json_object_set_new(ans->body, "aids_to_collect", collect);
     return DB_OK;
 }
 
@@ -269,11 +276,10 @@ indications_api_end(struct req *r)
         {"at", FIELD_STRING, true, &at, 0, 0, 10, NULL, NULL},
         {"reason", FIELD_STRING, true, &x.reason, 0, 0, 200, NULL, NULL},
     };
-    struct civil_date d;
     char date[CIVIL_DATE_BUFSZ];
     if (!http_path_id_or_reply(r, 0, &x.id) || !http_fields_or_reply(r, f, 2) ||
-        !date_or_reply(r, "at", at, &d))
+        !date_or_reply(r, "at", at, &x.date))
         return;
-    x.at = civil_date_format(d, date);
+    x.at = civil_date_format(x.date, date);
     http_tx_reply(r, "indication_end", TX_PLAIN, end_tx, &x);
 }

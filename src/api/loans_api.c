@@ -212,6 +212,17 @@ recovery_json(const struct allocation *l, const struct depreciation_recovery *v)
     return o;
 }
 
+/* The recovery of loan l of item a on as_of, as JSON. */
+static json_t *
+value_json(const struct aid *a, const struct allocation *l, struct civil_date as_of)
+{
+    struct depreciation_params p;
+    struct depreciation_recovery v;
+    aid_schedule_depreciation(a, &p);
+    depreciation_recovery(&p, as_of, &v);
+    return recovery_json(l, &v);
+}
+
 static enum db_status
 recovery_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
 {
@@ -225,14 +236,29 @@ recovery_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
         struct civil_date as_of = x->as_of.year   ? x->as_of
                                   : l.returned_at ? aids_local_date(r->app, l.returned_at)
                                                   : aids_today(r->app);
-        struct depreciation_params p;
-        struct depreciation_recovery v;
-        aid_schedule_depreciation(a, &p);
-        depreciation_recovery(&p, as_of, &v);
         ans->status = 200;
-        ans->body = recovery_json(&l, &v);
+        ans->body = value_json(a, &l, as_of);
     }
     free(a);
+    return s;
+}
+
+enum db_status
+loans_mark_collect(struct db_conn *c, const struct app *app, int64_t client_id,
+                   struct civil_date from, json_t *out)
+{
+    struct allocation *loans = NULL;
+    int n = 0;
+    enum db_status s = loan_store_mark_collect(c, client_id, from, &loans, &n);
+    struct aid *a = xmalloc(sizeof *a);
+    for (int i = 0; s == DB_OK && i < n; i++) {
+        if ((s = aid_store_get(c, loans[i].aid_id, false, a)) != DB_OK)
+            break;
+        json_array_append_new(out, json_pack("{s:o, s:o}", "loan", aids_loan_json(app, &loans[i]),
+                                             "value", value_json(a, &loans[i], from)));
+    }
+    free(a);
+    free(loans);
     return s;
 }
 

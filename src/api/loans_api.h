@@ -3,7 +3,21 @@
 #ifndef RITMO_API_LOANS_API_H
 #define RITMO_API_LOANS_API_H
 
+#include "db/db.h"
+#include "inventory/civil_date.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct app;
 struct req;
+
+/* Marks the client's open loans to be collected from `from` (the client
+ * died) and appends to `out`, per loan, {loan, value}: the loan and its
+ * remaining (book) value on that date, for the file. */
+enum db_status loans_mark_collect(struct db_conn *c, const struct app *app, int64_t client_id,
+                                  struct civil_date from, json_t *out)
+    __attribute__((warn_unused_result));
 
 void loans_api_create(struct req *r);
 void loans_api_return(struct req *r);

@@ -768,6 +768,70 @@ test_idempotent_loan(void **state)
     assert_int_equal(sql_long(F("SELECT count(*) FROM aid_allocations WHERE aid_id = %s", a)), 1);
 }
 
+/* Journey 5: the desk ends the indication of a client who died; the
+ * scootmobiel still on loan is marked to be collected, with its remaining
+ * value for the file. A returned loan and an ordinary end mark nothing. */
+static void
+test_deceased_collect(void **state)
+{
+    (void)state;
+    const char *s = supplier("Collect", 7);
+    const char *sc = model(s, "scootmobiel", 84, "FREQ=YEARLY", "fixed");
+    const char *wc = model(s, "wheelchair_manual", 60, "FREQ=YEARLY", "fixed");
+    const char *scooter = str(aid(sc, "C-1", (struct civil_date){2024, 6, 1}, 300000, NULL), "id");
+    const char *chair = str(aid(wc, "C-2", (struct civil_date){2024, 6, 1}, 100000, NULL), "id");
+    const char *other = str(aid(wc, "C-3", (struct civil_date){2024, 6, 1}, 100000, NULL), "id");
+    const char *c = client("COLLECT-1"), *alive = client("COLLECT-2");
+    int64_t ind = add_indication(strtoll(c, NULL, 10), (struct civil_date){2025, 1, 1},
+                                 (struct civil_date){2027, 12, 31}, 2000);
+    int64_t ind2 = add_indication(strtoll(alive, NULL, 10), (struct civil_date){2025, 1, 1},
+                                  (struct civil_date){2027, 12, 31}, 2000);
+    const char *chair_loan = str(lend(chair, c, "2025-02-01T10:00:00+01:00", NULL, 201), "id");
+    ask("POST", F("/v1/loans/%s/return", chair_loan), api_desk,
+        "{\"at\":\"2025-06-01T10:00:00+02:00\",\"condition\":\"good\"}", 200);
+    const char *scooter_loan = str(lend(scooter, c, "2025-03-01T10:00:00+01:00", NULL, 201), "id");
+    const char *other_loan = str(lend(other, alive, "2025-03-01T10:00:00+01:00", NULL, 201), "id");
+
+    /* an ordinary end: nothing to collect */
+    json_t *e = ask("POST", F("/v1/indications/%lld/end", (long long)ind2), api_desk,
+                    "{\"at\":\"2026-03-01\",\"reason\":\"moved\"}", 200);
+    assert_int_equal(json_array_size(json_object_get(e, "aids_to_collect")), 0);
+    assert_true(json_is_null(json_object_get(
+        ask("GET", F("/v1/loans/%s", other_loan), api_desk, NULL, 200), "collect_from")));
+
+    e = ask("POST", F("/v1/indications/%lld/end", (long long)ind), api_desk,
+            "{\"at\":\"2026-03-01\",\"reason\":\"deceased\"}", 200);
+    json_t *list = json_object_get(e, "aids_to_collect");
+    assert_int_equal(json_array_size(list), 1);
+    json_t *loan = json_object_get(json_array_get(list, 0), "loan");
+    json_t *value = json_object_get(json_array_get(list, 0), "value");
+    assert_string_equal(str(loan, "id"), scooter_loan);
+    assert_string_equal(str(loan, "aid_id"), scooter);
+    assert_string_equal(str(loan, "collect_from"), "2026-03-01");
+    assert_string_equal(str(loan, "status"), "active");
+    assert_string_equal(str(value, "as_of"), "2026-03-01");
+    /* the same remaining value the item's own page shows on that date */
+    long long bv = integer(value, "book_value_cents");
+    assert_true(bv > 30000 && bv < 300000);
+    assert_int_equal(bv, book_value(scooter, "2026-03-01"));
+
+    /* the loan shows it is to be collected; the returned one does not */
+    json_t *g = ask("GET", F("/v1/loans/%s", scooter_loan), api_desk, NULL, 200);
+    assert_string_equal(str(g, "collect_from"), "2026-03-01");
+    assert_true(json_is_null(json_object_get(
+        ask("GET", F("/v1/loans/%s", chair_loan), api_desk, NULL, 200), "collect_from")));
+    assert_int_equal(
+        sql_long("SELECT count(*) FROM aid_allocations WHERE collect_from IS NOT NULL"), 1);
+
+    /* collected: the return closes the loan as usual, the mark stays */
+    json_t *ret = ask("POST", F("/v1/loans/%s/return", scooter_loan), api_desk,
+                      "{\"at\":\"2026-03-04T10:00:00+01:00\",\"condition\":\"good\"}", 200);
+    assert_string_equal(str(ret, "status"), "returned");
+    assert_string_equal(str(ret, "collect_from"), "2026-03-01");
+    assert_string_equal(str(ask("GET", F("/v1/aids/%s", scooter), api_desk, NULL, 200), "status"),
+                        "depot");
+}
+
 int
 main(void)
 {
@@ -779,6 +843,7 @@ main(void)
         cmocka_unit_test(test_deliveries),
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_idempotent_loan),
+        cmocka_unit_test(test_deceased_collect),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
