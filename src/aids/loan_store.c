@@ -7,13 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ALLOC_COLUMNS                                                                              \
-    "id, aid_id, client_id, kind, " AIDS_EPOCH("lower(period)") ", " AIDS_EPOCH(                   \
-        "upper(period)") ", received_on, coalesce(exception, ''), "                                \
-                         "coalesce(exception_reason, ''), " AIDS_EPOCH(                            \
-                             "returned_at") ", coalesce(return_condition, ''), " AIDS_EPOCH("crea" \
-                                                                                            "ted_" \
-                                                                                            "at") ", collect_from"
+/* Kept out of clang-format, which reflows string macros unreadably. */
+/* clang-format off */
+#define ALLOC_COLUMNS                                                           \
+    "id, aid_id, client_id, kind, "                                             \
+    AIDS_EPOCH("lower(period)") ", " AIDS_EPOCH("upper(period)") ", "           \
+    "received_on, coalesce(exception, ''), coalesce(exception_reason, ''), "   \
+    AIDS_EPOCH("returned_at") ", coalesce(return_condition, ''), "              \
+    AIDS_EPOCH("created_at") ", collect_from, " AIDS_EPOCH("cancelled_at")
+/* clang-format on */
 
 /* ON CONFLICT DO NOTHING also covers the exclusion constraint: an overlap
  * makes no row instead of an error that would abort the transaction, so
@@ -43,6 +45,18 @@ static struct db_stmt st_mark_collect = {
     "'loan' AND returned_at IS NULL AND collect_from IS NULL RETURNING *) SELECT " ALLOC_COLUMNS
     " FROM m ORDER BY id",
     2, 0};
+/* A reservation that has ended is history: it cannot be cancelled. */
+#define CANCELLABLE "kind = 'reservation' AND cancelled_at IS NULL AND upper(period) > now()"
+static struct db_stmt st_cancel = {
+    "allocation_cancel",
+    "UPDATE aid_allocations SET cancelled_at = now() WHERE id = $1 AND " CANCELLABLE
+    " RETURNING " ALLOC_COLUMNS,
+    1, 0};
+static struct db_stmt st_cancel_client = {
+    "allocation_cancel_client",
+    "WITH m AS (UPDATE aid_allocations SET cancelled_at = now() WHERE client_id = $1 "
+    "AND " CANCELLABLE " RETURNING *) SELECT " ALLOC_COLUMNS " FROM m ORDER BY id",
+    1, 0};
 static struct db_stmt st_receipts = {
     "allocation_receipts",
     "SELECT m.type, l.received_on, m.depreciation_months FROM aid_allocations l JOIN aids a ON "
@@ -71,6 +85,7 @@ read_allocation(const PGresult *r, int row, void *dst)
     aids_sql_text(a->return_condition, sizeof a->return_condition, r, row, 10);
     a->created_at = aids_sql_i64(r, row, 11);
     a->collect_from = aids_sql_date(r, row, 12);
+    a->cancelled_at = aids_sql_i64(r, row, 13);
 }
 
 static void
@@ -132,6 +147,23 @@ loan_store_mark_collect(struct db_conn *c, int64_t client_id, struct civil_date 
     char a[24], d[CIVIL_DATE_BUFSZ];
     const char *params[] = {aids_sql_param_i64(a, client_id), aids_sql_param_date(d, from)};
     return aids_sql_rows(c, &st_mark_collect, params, sizeof **items, read_allocation,
+                         (void **)items, n);
+}
+
+enum db_status
+loan_store_cancel(struct db_conn *c, int64_t id, struct allocation *out)
+{
+    char a[24];
+    const char *params[] = {aids_sql_param_i64(a, id)};
+    return db_query_one(c, &st_cancel, params, read_allocation, out);
+}
+
+enum db_status
+loan_store_cancel_client(struct db_conn *c, int64_t client_id, struct allocation **items, int *n)
+{
+    char a[24];
+    const char *params[] = {aids_sql_param_i64(a, client_id)};
+    return aids_sql_rows(c, &st_cancel_client, params, sizeof **items, read_allocation,
                          (void **)items, n);
 }
 

@@ -21,6 +21,7 @@ struct allocation {
     char return_condition[16];
     int64_t created_at;
     struct civil_date collect_from; /* year 0: not to be collected */
+    int64_t cancelled_at;           /* reservations: 0 unless cancelled */
 };
 
 /* One aid the client received before, for art. 3.2 lid 2 h. */
@@ -45,6 +46,15 @@ enum db_status loan_store_close(struct db_conn *c, int64_t id, int64_t at, const
  * `from` (the client died); *items (caller-owned) are the loans marked. */
 enum db_status loan_store_mark_collect(struct db_conn *c, int64_t client_id, struct civil_date from,
                                        struct allocation **items, int *n)
+    __attribute__((warn_unused_result));
+/* Cancels reservation `id` if it has not ended nor been cancelled yet;
+ * DB_NOT_FOUND otherwise (or when it is no reservation). */
+enum db_status loan_store_cancel(struct db_conn *c, int64_t id, struct allocation *out)
+    __attribute__((warn_unused_result));
+/* Cancels every reservation of the client that has not ended; *items
+ * (caller-owned) are those cancelled. */
+enum db_status loan_store_cancel_client(struct db_conn *c, int64_t client_id,
+                                        struct allocation **items, int *n)
     __attribute__((warn_unused_result));
 /* Every loan the client ever received, with its type and period; *items
  * caller-owned. */

@@ -248,9 +248,11 @@ end_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
         (!deceased || (s = client_store_mark_deceased(c, ind.client_id, x->at)) == DB_OK))
         s = cancel_uncovered(c, r, ind.client_id, x->at, NULL,
                              deceased ? "client deceased" : "indication ended", cancelled);
-    json_t *collect = json_array();
+    json_t *collect = json_array(), *released = json_array();
     if (s == DB_OK && deceased)
         s = loans_mark_collect(c, r->app, ind.client_id, x->date, collect);
+    if (s == DB_OK && deceased)
+        s = reservations_cancel_client(c, r, ind.client_id, released);
     if (s == DB_OK)
         s = allowance_regrant(c, ind.client_id, r->app->cfg->pro_rata);
     if (s == DB_OK)
@@ -258,12 +260,14 @@ end_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
     if (s != DB_OK) {
         json_decref(cancelled);
         json_decref(collect);
+        json_decref(released);
         return s;
     }
     ans->status = 200;
     ans->body = indication_json(&ind);
     json_object_set_new(ans->body, "cancelled_bookings", cancelled);
     json_object_set_new(ans->body, "aids_to_collect", collect);
+    json_object_set_new(ans->body, "cancelled_reservations", released);
     return DB_OK;
 }
 

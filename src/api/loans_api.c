@@ -356,6 +356,49 @@ struct reserve_ctx {
     int64_t from, until;
 };
 
+/* "reserved" or "unreserved" in the item's history. */
+static enum db_status
+reservation_event(struct db_conn *c, struct req *r, const struct allocation *l, const char *type,
+                  int64_t at)
+{
+    struct aid_event ev = {.aid_id = l->aid_id,
+                           .at = at,
+                           .client_id = l->client_id,
+                           .allocation_id = l->id,
+                           .actor = r->who.token_id};
+    snprintf(ev.type, sizeof ev.type, "%s", type);
+    return aid_store_event_add(c, &ev, NULL);
+}
+
+static json_t *
+reservation_json(const struct app *app, const struct allocation *l, int64_t pool_id)
+{
+    json_t *o =
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "id", http_id_json(l->id), "aid_id",
+                  http_id_json(l->aid_id), "pool_id", http_id_json(pool_id), "client_id",
+                  http_id_json(l->client_id), "from", aids_time_json(app, l->from), "until",
+                  aids_time_json(app, l->until), "status", l->cancelled_at ? "cancelled" : "active",
+                  "cancelled_at", aids_time_json(app, l->cancelled_at));
+    if (!o)
+        abort();
+    return o;
+}
+
+/* Records the cancellation of l in the item's history and appends it to
+ * out; the item's pool is read for the answer. */
+static enum db_status
+reservation_cancelled(struct db_conn *c, struct req *r, const struct allocation *l, json_t *out)
+{
+    struct aid *a = xmalloc(sizeof *a);
+    enum db_status s = reservation_event(c, r, l, "unreserved", l->cancelled_at);
+    if (s == DB_OK)
+        s = aid_store_get(c, l->aid_id, false, a);
+    if (s == DB_OK)
+        json_array_append_new(out, reservation_json(r->app, l, a->pool_id));
+    free(a);
+    return s;
+}
+
 /* Tries the candidates in order; the first whose period is free wins. */
 static enum db_status
 take_first_free(struct db_conn *c, struct req *r, const struct reserve_ctx *x, const int64_t *ids,
@@ -371,15 +414,7 @@ take_first_free(struct db_conn *c, struct req *r, const struct reserve_ctx *x, c
         if (s != DB_OK)
             return s;
     }
-    if (!*taken)
-        return DB_OK;
-    struct aid_event ev = {.aid_id = out->aid_id,
-                           .at = x->from,
-                           .client_id = x->client_id,
-                           .allocation_id = out->id,
-                           .actor = r->who.token_id};
-    snprintf(ev.type, sizeof ev.type, "reserved");
-    return aid_store_event_add(c, &ev, NULL);
+    return *taken ? reservation_event(c, r, out, "reserved", x->from) : DB_OK;
 }
 
 static enum db_status
@@ -407,11 +442,7 @@ reserve_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
         return tx_reject(ans, 409, "conflict", NULL, "no free %s in this pool for that period",
                          x->aid_id ? "item" : x->type);
     ans->status = 201;
-    ans->body =
-        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id", http_id_json(out.id), "aid_id",
-                  http_id_json(out.aid_id), "pool_id", http_id_json(x->pool_id), "client_id",
-                  http_id_json(out.client_id), "from", aids_time_json(r->app, out.from), "until",
-                  aids_time_json(r->app, out.until));
+    ans->body = reservation_json(r->app, &out, x->pool_id);
     return DB_OK;
 }
 
@@ -442,4 +473,51 @@ pools_api_reserve(struct req *r)
         return;
     }
     http_tx_reply(r, "pool_reserve", TX_CREATE, reserve_tx, &x);
+}
+
+static enum db_status
+cancel_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
+{
+    struct allocation l;
+    enum db_status s = loan_store_get(c, *(int64_t *)ctx, true, &l);
+    if (s == DB_OK && strcmp(l.kind, "reservation"))
+        s = DB_NOT_FOUND;
+    if (s == DB_NOT_FOUND)
+        return tx_reject(ans, 404, "not_found", NULL, "no such reservation");
+    if (s != DB_OK)
+        return s;
+    s = loan_store_cancel(c, l.id, &l);
+    if (s == DB_NOT_FOUND)
+        return tx_reject(ans, 409, "conflict", NULL,
+                         l.cancelled_at ? "the reservation was already cancelled"
+                                        : "the reservation has already ended");
+    json_t *one = json_array();
+    if (s == DB_OK)
+        s = reservation_cancelled(c, r, &l, one);
+    if (s == DB_OK) {
+        ans->status = 200;
+        ans->body = json_incref(json_array_get(one, 0));
+    }
+    json_decref(one);
+    return s;
+}
+
+void
+reservations_api_cancel(struct req *r)
+{
+    int64_t id;
+    if (http_path_id_or_reply(r, 0, &id))
+        http_tx_reply(r, "reservation_cancel", TX_PLAIN, cancel_tx, &id);
+}
+
+enum db_status
+reservations_cancel_client(struct db_conn *c, struct req *r, int64_t client_id, json_t *out)
+{
+    struct allocation *items = NULL;
+    int n = 0;
+    enum db_status s = loan_store_cancel_client(c, client_id, &items, &n);
+    for (int i = 0; s == DB_OK && i < n; i++)
+        s = reservation_cancelled(c, r, &items[i], out);
+    free(items);
+    return s;
 }

@@ -67,6 +67,7 @@ const struct route routes[] = {
     {"POST", "/v1/pools", pools_api_create, DESK},
     {"GET", "/v1/pools/{id}", pools_api_get, DESK},
     {"POST", "/v1/pools/{id}/reservations", pools_api_reserve, DESK},
+    {"POST", "/v1/reservations/{id}/cancel", reservations_api_cancel, DESK},
     {"GET", "/v1/maintenance/due", aids_api_due, DESK | ROLE_SUPPLIER},
     {"POST", "/v1/deliveries", deliveries_api_create, DESK},
     {"GET", "/v1/deliveries/{id}", deliveries_api_get, DESK | ROLE_SUPPLIER},

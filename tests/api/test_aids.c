@@ -480,7 +480,8 @@ test_pool_reservations_race(void **state)
     assert_int_equal(ok, 3);
     assert_int_equal(refused, 17);
     assert_int_equal(sql_long("SELECT count(*) FROM aid_allocations a JOIN aid_allocations b ON "
-                              "a.aid_id = b.aid_id AND a.id < b.id AND a.period && b.period"),
+                              "a.aid_id = b.aid_id AND a.id < b.id AND a.period && b.period "
+                              "AND a.cancelled_at IS NULL AND b.cancelled_at IS NULL"),
                      0);
     assert_int_equal(sql_long(F("SELECT count(DISTINCT aid_id) FROM aid_allocations WHERE "
                                 "kind = 'reservation' AND client_id = %s",
@@ -521,6 +522,37 @@ test_pool_reservations_race(void **state)
                    "\"2030-06-01T09:00:00+02:00\",\"until\":\"2030-06-01T10:00:00+02:00\"}",
                    c),
                  404, "not_found");
+    assert_int_equal(rows(), before);
+
+    /* cancelling frees the item for the period; the row stays as history */
+    const char *rid = str(r, "id");
+    json_t *cancelled = ask("POST", F("/v1/reservations/%s/cancel", rid), api_desk, NULL, 200);
+    assert_string_equal(str(cancelled, "status"), "cancelled");
+    assert_string_equal(str(cancelled, "pool_id"), pool);
+    assert_true(json_is_string(json_object_get(cancelled, "cancelled_at")));
+    json_t *again = ask("POST", path, api_desk,
+                        F("{\"client_id\":\"%s\",\"type\":\"wheelchair_manual\",\"from\":"
+                          "\"2030-05-01T12:00:00+02:00\",\"until\":\"2030-05-01T13:00:00+02:00\"}",
+                          c),
+                        201);
+    assert_string_equal(str(again, "aid_id"), str(r, "aid_id"));
+    assert_string_equal(str(again, "status"), "active");
+    assert_int_equal(sql_long(F("SELECT count(*) FROM aid_events WHERE allocation_id = %s AND "
+                                "type = 'unreserved'",
+                                rid)),
+                     1);
+    before = rows();
+    expect_error("POST", F("/v1/reservations/%s/cancel", rid), api_desk, NULL, 409, "conflict");
+    expect_error("POST", "/v1/reservations/999999/cancel", api_desk, NULL, 404, "not_found");
+    assert_int_equal(rows(), before);
+    /* a loan is no reservation */
+    const char *loan_id =
+        str(lend(str(aid(wc, "P-L", (struct civil_date){2025, 1, 1}, 1000, NULL), "id"), c,
+                 "2025-02-01T10:00:00+01:00", NULL, 201),
+            "id");
+    before = rows();
+    expect_error("POST", F("/v1/reservations/%s/cancel", loan_id), api_desk, NULL, 404,
+                 "not_found");
     assert_int_equal(rows(), before);
 }
 
@@ -791,6 +823,17 @@ test_deceased_collect(void **state)
         "{\"at\":\"2025-06-01T10:00:00+02:00\",\"condition\":\"good\"}", 200);
     const char *scooter_loan = str(lend(scooter, c, "2025-03-01T10:00:00+01:00", NULL, 201), "id");
     const char *other_loan = str(lend(other, alive, "2025-03-01T10:00:00+01:00", NULL, 201), "id");
+    const char *pool = str(ask("POST", "/v1/pools", api_desk,
+                               "{\"name\":\"Pool Collect\",\"address\":" ADDRESS "}", 201),
+                           "id");
+    const char *pooled = str(aid(wc, "C-4", (struct civil_date){2024, 6, 1}, 100000, pool), "id");
+    const char *reservation =
+        str(ask("POST", F("/v1/pools/%s/reservations", pool), api_desk,
+                F("{\"client_id\":\"%s\",\"aid_id\":\"%s\",\"from\":\"2030-05-01T09:00:00+02:00\","
+                  "\"until\":\"2030-05-01T17:00:00+02:00\"}",
+                  c, pooled),
+                201),
+            "id");
 
     /* an ordinary end: nothing to collect */
     json_t *e = ask("POST", F("/v1/indications/%lld/end", (long long)ind2), api_desk,
@@ -803,6 +846,10 @@ test_deceased_collect(void **state)
             "{\"at\":\"2026-03-01\",\"reason\":\"deceased\"}", 200);
     json_t *list = json_object_get(e, "aids_to_collect");
     assert_int_equal(json_array_size(list), 1);
+    json_t *released = json_object_get(e, "cancelled_reservations");
+    assert_int_equal(json_array_size(released), 1);
+    assert_string_equal(str(json_array_get(released, 0), "id"), reservation);
+    assert_string_equal(str(json_array_get(released, 0), "status"), "cancelled");
     json_t *loan = json_object_get(json_array_get(list, 0), "loan");
     json_t *value = json_object_get(json_array_get(list, 0), "value");
     assert_string_equal(str(loan, "id"), scooter_loan);
