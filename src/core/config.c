@@ -24,6 +24,7 @@ enum setting_type {
     SET_HOURS,
     SET_URL,    /* empty, or an http(s) URL */
     SET_SECRET, /* may be empty; never printed */
+    SET_PATH,   /* a file, or empty for none */
 };
 
 struct setting {
@@ -42,6 +43,10 @@ static const struct setting settings[] = {
      "libpq connection string of the PostgreSQL database"},
     {"RITMO_LISTEN", SET_LISTEN, "127.0.0.1:8080", 0, 0, OFF(listen),
      "address and port the HTTP server listens on (host:port)"},
+    {"RITMO_TLS_CERT", SET_PATH, "", 0, 0, OFF(tls_cert),
+     "PEM certificate (chain) file: with RITMO_TLS_KEY the server speaks HTTPS only"},
+    {"RITMO_TLS_KEY", SET_PATH, "", 0, 0, OFF(tls_key),
+     "PEM private key file of RITMO_TLS_CERT (keep it readable by the server only)"},
     {"RITMO_THREADS", SET_INT, "4", 1, 256, OFF(threads), "HTTP worker threads"},
     {"RITMO_TIMEZONE", SET_TIMEZONE, "Europe/Amsterdam", 0, 0, OFF(timezone),
      "IANA time zone of service days and allowance years"},
@@ -296,6 +301,7 @@ apply(struct config *cfg, const struct setting *s, const char *value, char **err
         }
         break;
     case SET_SECRET:
+    case SET_PATH:
         break;
     case SET_STRING:
         if (!*value) {
@@ -383,6 +389,11 @@ config_load(struct config *cfg, const char *file, config_lookup_fn lookup, char 
         if (v && !apply(cfg, &settings[i], v, err))
             goto fail;
     }
+    /* Half a TLS setup would silently serve plain HTTP: refuse it. */
+    if (!*cfg->tls_cert != !*cfg->tls_key) {
+        *err = xasprintf("RITMO_TLS_CERT and RITMO_TLS_KEY must be set together");
+        goto fail;
+    }
     return true;
 fail:
     config_clear(cfg);
@@ -405,9 +416,9 @@ config_clear(struct config *cfg)
 void
 config_print_table(FILE *out)
 {
-    static const char *const type_names[] = {"string", "integer", "host:port", "time zone",
-                                             "level",  "number",  "boolean",   "policy",
-                                             "area",   "hours",   "url",       "secret"};
+    static const char *const type_names[] = {"string", "integer", "host:port", "time zone", "level",
+                                             "number", "boolean", "policy",    "area",      "hours",
+                                             "url",    "secret",  "path"};
     fprintf(out, "%-28s %-10s %-18s %-14s %s\n", "SETTING", "TYPE", "DEFAULT", "BOUNDS",
             "DESCRIPTION");
     for (size_t i = 0; i < N_SETTINGS; i++) {

@@ -10,6 +10,8 @@
 struct config {
     char *database_url; /* libpq connection string */
     char *listen;       /* host:port as given */
+    char *tls_cert;     /* PEM certificate file; "" = plain HTTP */
+    char *tls_key;      /* PEM key file of tls_cert */
     char *listen_host;  /* parsed from listen */
     int listen_port;    /* parsed from listen */
     int64_t threads;    /* HTTP worker threads */

@@ -13,9 +13,11 @@
 #include "http/reply.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -24,6 +26,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     struct app *app;
     atomic_int in_flight;
+    char *tls_cert, *tls_key; /* PEM text, kept while the daemon runs */
 };
 
 static double
@@ -295,6 +298,45 @@ resolve(const char *host, int port, struct sockaddr_storage *out, char **err)
     return true;
 }
 
+static void
+server_free(struct http_server *s)
+{
+    free(s->tls_cert);
+    free(s->tls_key);
+    free(s);
+}
+
+/* The whole PEM file as a string (MHD wants the text, not a path). */
+static char *
+pem_read(const char *path, const char *setting, char **err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = xasprintf("cannot read %s \"%s\": %s", setting, path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap && n < 1048576)
+            buf = xrealloc(buf, cap *= 2);
+        else if (n + 1 == cap)
+            break;
+    }
+    bool bad = ferror(f) || n + 1 == cap || n == 0;
+    fclose(f);
+    buf[n] = '\0';
+    if (bad) {
+        *err = xasprintf("cannot read %s \"%s\": empty, unreadable or larger than 1 MiB", setting,
+                         path);
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 struct http_server *
 http_server_start(struct app *app, char **err)
 {
@@ -308,15 +350,37 @@ http_server_start(struct app *app, char **err)
                      MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* Without TLS the two options end the list early (MHD_OPTION_END). */
+    enum MHD_OPTION key_opt = MHD_OPTION_END, cert_opt = MHD_OPTION_END;
+    if (*cfg->tls_cert) {
+        if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+            *err = xasprintf("this libmicrohttpd has no TLS support (RITMO_TLS_CERT is set)");
+            free(s);
+            return NULL;
+        }
+        if (!(s->tls_cert = pem_read(cfg->tls_cert, "RITMO_TLS_CERT", err)) ||
+            !(s->tls_key = pem_read(cfg->tls_key, "RITMO_TLS_KEY", err))) {
+            server_free(s);
+            return NULL;
+        }
+        flags |= MHD_USE_TLS;
+        key_opt = MHD_OPTION_HTTPS_MEM_KEY;
+        cert_opt = MHD_OPTION_HTTPS_MEM_CERT;
+    }
     s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, s,
                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
                                  &addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, key_opt, s->tls_key,
+                                 cert_opt, s->tls_cert, MHD_OPTION_END);
     if (!s->daemon) {
-        *err = xasprintf("cannot listen on \"%s\": the address is in use or not available",
-                         cfg->listen);
-        free(s);
+        *err = *cfg->tls_cert
+                   ? xasprintf("cannot serve HTTPS on \"%s\": the address is in use, or the "
+                               "certificate and key do not load or do not match",
+                               cfg->listen)
+                   : xasprintf("cannot listen on \"%s\": the address is in use or not available",
+                               cfg->listen);
+        server_free(s);
         return NULL;
     }
     return s;
@@ -337,5 +401,5 @@ http_server_stop(struct http_server *s, int grace_s)
     if (atomic_load(&s->in_flight) > 0)
         log_warn("stopping with %d requests still running", atomic_load(&s->in_flight));
     MHD_stop_daemon(s->daemon);
-    free(s);
+    server_free(s);
 }

@@ -309,6 +309,9 @@ server_up(pid_t *pid, const char *base)
 }
 
 static const char *const *server_env;
+/* The certificate the server was given, when it serves HTTPS: it is
+ * self-signed, so clients trust exactly it. */
+static char tls_ca[512];
 
 static bool
 server_start(struct harness *h, pid_t *server_pid, char *base_url, size_t base_size)
@@ -316,9 +319,13 @@ server_start(struct harness *h, pid_t *server_pid, char *base_url, size_t base_s
     char log[400];
     path_in(h, log, sizeof log, "server.log");
     const char *const *extra_env = server_env;
+    tls_ca[0] = '\0';
+    for (int i = 0; extra_env && extra_env[i]; i++)
+        if (!strncmp(extra_env[i], "RITMO_TLS_CERT=", 15))
+            snprintf(tls_ca, sizeof tls_ca, "%s", extra_env[i] + 15);
     for (int attempt = 0; attempt < 5; attempt++) {
         int port = harness_free_port();
-        snprintf(base_url, base_size, "http://127.0.0.1:%d", port);
+        snprintf(base_url, base_size, "%s://127.0.0.1:%d", tls_ca[0] ? "https" : "http", port);
         pid_t pid = fork();
         if (pid < 0)
             die("fork");
@@ -532,6 +539,8 @@ harness_request_to(const char *base, const char *method, const char *path, const
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (!strncmp(base, "https:", 6) && tls_ca[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, tls_ca);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));

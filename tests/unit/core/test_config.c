@@ -98,6 +98,9 @@ test_bad_values(void **state)
     expect_bad("RITMO_MAX_ANNUAL_KM", "2001", "from 0 to 2000");
     expect_bad("RITMO_BODY_LIMIT", "-5", "integer");
     expect_bad("RITMO_DATABASE_URL", "", "empty");
+    /* half a TLS setup would serve plain HTTP: refused */
+    expect_bad("RITMO_TLS_CERT", "/etc/ritmo/cert.pem", "must be set together");
+    expect_bad("RITMO_TLS_KEY", "/etc/ritmo/key.pem", "must be set together");
 }
 
 static char *
