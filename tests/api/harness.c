@@ -504,6 +504,22 @@ on_header(char *line, size_t size, size_t n, void *userdata)
     return len;
 }
 
+void
+harness_server_kill(struct harness *h)
+{
+    if (h->server_pid > 0) {
+        kill(h->server_pid, SIGKILL);
+        waitpid(h->server_pid, NULL, 0);
+        h->server_pid = 0;
+    }
+}
+
+bool
+harness_server_restart(struct harness *h)
+{
+    return server_start(h, &h->server_pid, h->base_url, sizeof h->base_url);
+}
+
 struct http_resp
 harness_request(struct harness *h, const char *method, const char *path, const char *token,
                 const char *body, const char *extra_header)

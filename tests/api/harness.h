@@ -48,6 +48,11 @@ int harness_free_port(void);
 /* Starts a second `ritmo serve` on the same database (base_url2). */
 bool harness_start_second_server(struct harness *h);
 
+/* Kills the server with SIGKILL (a crash: nothing is flushed or finished)
+ * and, separately, starts a new one on the same database (a new port:
+ * base_url changes). */
+void harness_server_kill(struct harness *h);
+bool harness_server_restart(struct harness *h);
 bool harness_pg_stop(struct harness *h);
 bool harness_pg_start(struct harness *h);
 
