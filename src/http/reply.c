@@ -39,6 +39,11 @@ queue(struct req *r, unsigned status, const char *content_type, char *data, size
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (r->allow[0])
         MHD_add_response_header(resp, "Allow", r->allow);
+    if (r->retry_after_s > 0) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%d", r->retry_after_s);
+        MHD_add_response_header(resp, "Retry-After", secs);
+    }
     if (MHD_queue_response(r->conn, status, resp) != MHD_YES)
         log_warn("could not queue the response of request \"%s\"", r->request_id);
     MHD_destroy_response(resp);

@@ -29,8 +29,9 @@ struct req {
     bool body_too_large;
     json_t *json; /* owned; the parsed body of POST/PATCH/PUT */
     struct principal who;
-    unsigned status; /* 0 until a response was queued */
-    char allow[128]; /* Allow header of a 405 */
+    unsigned status;   /* 0 until a response was queued */
+    char allow[128];   /* Allow header of a 405 */
+    int retry_after_s; /* Retry-After header of a 429, 0 = none */
     struct timespec started;
 };
 

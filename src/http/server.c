@@ -10,6 +10,7 @@
 #include "common/xalloc.h"
 #include "core/app.h"
 #include "http/metrics.h"
+#include "http/ratelimit.h"
 #include "http/reply.h"
 
 #include <arpa/inet.h>
@@ -26,7 +27,8 @@ struct http_server {
     struct MHD_Daemon *daemon;
     struct app *app;
     atomic_int in_flight;
-    char *tls_cert, *tls_key; /* PEM text, kept while the daemon runs */
+    char *tls_cert, *tls_key;     /* PEM text, kept while the daemon runs */
+    struct rate_limiter *limiter; /* NULL: no rate limit */
 };
 
 static double
@@ -162,6 +164,23 @@ authorize_or_reply(struct req *r)
     return true;
 }
 
+/* 429 when the request's token has used up its rate (RITMO_RATE_LIMIT);
+ * checked after authentication, so that the limit is the token's. */
+static bool
+rate_ok_or_reply(struct http_server *s, struct req *r)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int retry = 1;
+    if (!s->limiter || rate_limiter_take(s->limiter, r->who.token_id,
+                                         (double)now.tv_sec + (double)now.tv_nsec / 1e9, &retry))
+        return true;
+    r->retry_after_s = retry;
+    http_reply_error(r, 429, "rate_limited", NULL,
+                     "too many requests with this token; try again in %d s", retry);
+    return false;
+}
+
 static bool
 parse_body_or_reply(struct req *r)
 {
@@ -186,7 +205,7 @@ parse_body_or_reply(struct req *r)
 }
 
 static void
-dispatch(struct req *r)
+dispatch(struct http_server *s, struct req *r)
 {
     char allow[128];
     size_t n = routes_count();
@@ -211,7 +230,7 @@ dispatch(struct req *r)
                          (long long)r->app->cfg->body_limit);
         return;
     }
-    if (r->route->roles && !authorize_or_reply(r))
+    if (r->route->roles && (!authorize_or_reply(r) || !rate_ok_or_reply(s, r)))
         return;
     if (!parse_body_or_reply(r))
         return;
@@ -235,7 +254,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         if (declared_too_large(r)) {
             /* Answer at once instead of reading a body we will refuse. */
             r->body_too_large = true;
-            dispatch(r);
+            dispatch(s, r);
         }
         return MHD_YES;
     }
@@ -246,7 +265,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         return MHD_YES;
     }
     if (!r->status)
-        dispatch(r);
+        dispatch(s, r);
     return MHD_YES;
 }
 
@@ -303,6 +322,7 @@ server_free(struct http_server *s)
 {
     free(s->tls_cert);
     free(s->tls_key);
+    rate_limiter_free(s->limiter);
     free(s);
 }
 
@@ -367,6 +387,8 @@ http_server_start(struct app *app, char **err)
         key_opt = MHD_OPTION_HTTPS_MEM_KEY;
         cert_opt = MHD_OPTION_HTTPS_MEM_CERT;
     }
+    if (cfg->rate_limit > 0)
+        s->limiter = rate_limiter_new((double)cfg->rate_limit, (double)cfg->rate_burst);
     s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, s,
                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
                                  &addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,

@@ -501,6 +501,7 @@ on_header(char *line, size_t size, size_t n, void *userdata)
     copy_header(line, len, "X-Request-Id", r->request_id, sizeof r->request_id);
     copy_header(line, len, "Allow", r->allow, sizeof r->allow);
     copy_header(line, len, "Content-Type", r->content_type, sizeof r->content_type);
+    copy_header(line, len, "Retry-After", r->retry_after, sizeof r->retry_after);
     return len;
 }
 

@@ -31,6 +31,7 @@ struct http_resp {
     char request_id[80];
     char allow[128];
     char content_type[128];
+    char retry_after[16];
 };
 
 /* Starts PostgreSQL, migrates, starts the server and creates an admin
