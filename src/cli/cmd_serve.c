@@ -145,8 +145,9 @@ cmd_serve(int argc, char **argv)
     }
     sender = outbox_sender_start(&app);
     sweep = tickets_sweep_start(&app);
-    log_info("ritmo %s listening on http://%s (%lld threads, %lld database connections)",
-             RITMO_VERSION, cfg.listen, (long long)cfg.threads, (long long)cfg.db_pool_size);
+    log_info("ritmo %s listening on %s://%s (%lld threads, %lld database connections)",
+             RITMO_VERSION, *cfg.tls_cert ? "https" : "http", cfg.listen, (long long)cfg.threads,
+             (long long)cfg.db_pool_size);
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("received %s: stopping (up to %lld s for requests in flight)",

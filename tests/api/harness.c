@@ -505,6 +505,26 @@ on_header(char *line, size_t size, size_t n, void *userdata)
     return len;
 }
 
+char *
+harness_server_log(const struct harness *h)
+{
+    char path[400];
+    path_in(h, path, sizeof path, "server.log");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t cap = 65536, n = 0, got;
+    char *text = malloc(cap);
+    if (!text)
+        die("out of memory");
+    while ((got = fread(text + n, 1, cap - n - 1, f)) > 0)
+        if ((n += got) == cap - 1 && !(text = realloc(text, cap *= 2)))
+            die("out of memory");
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
 void
 harness_server_kill(struct harness *h)
 {

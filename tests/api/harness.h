@@ -52,6 +52,9 @@ bool harness_start_second_server(struct harness *h);
 /* Kills the server with SIGKILL (a crash: nothing is flushed or finished)
  * and, separately, starts a new one on the same database (a new port:
  * base_url changes). */
+/* What the server (and its predecessors) wrote to standard error: the
+ * log. Caller frees; NULL when there is none. */
+char *harness_server_log(const struct harness *h);
 void harness_server_kill(struct harness *h);
 bool harness_server_restart(struct harness *h);
 bool harness_pg_stop(struct harness *h);
