@@ -23,6 +23,25 @@ api_setup_tz(void)
     tzset();
 }
 
+int
+api_start(struct harness *h, const char *const *env)
+{
+    api_setup_tz();
+    api_harness = h;
+    if (!harness_start(h, env))
+        return -1;
+    api_desk = harness_token(h, "dispatcher", NULL, NULL);
+    return api_desk ? 0 : -1;
+}
+
+int
+api_stop(struct harness *h)
+{
+    free(api_desk);
+    api_desk = NULL;
+    return harness_stop(h) ? 0 : -1;
+}
+
 char *
 fmt(const char *f, ...)
 {

@@ -21,6 +21,11 @@ struct civil_date today(void);
 struct civil_date in_days(int n);
 char *date_text(struct civil_date d); /* caller frees */
 void api_setup_tz(void);
+/* The usual group setup: the time zone, the harness started with env
+ * (NULL-terminated "NAME=value", or NULL) as api_harness, and api_desk.
+ * 0 on success, as cmocka wants; api_stop is its teardown. */
+int api_start(struct harness *h, const char *const *env);
+int api_stop(struct harness *h);
 
 /* A request that must answer `want`; returns its JSON (caller decrefs). */
 json_t *call(const char *method, const char *path, const char *token, const char *body, long want);

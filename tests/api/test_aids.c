@@ -137,12 +137,7 @@ static int
 setup(void **state)
 {
     (void)state;
-    api_setup_tz();
-    api_harness = &H;
-    if (!harness_start(&H, NULL))
-        return -1;
-    api_desk = harness_token(&H, "dispatcher", NULL, NULL);
-    return api_desk ? 0 : -1;
+    return api_start(&H, NULL);
 }
 
 static int
@@ -153,8 +148,7 @@ teardown(void **state)
         free(owned[i]);
     for (size_t i = 0; i < n_owned_json; i++)
         json_decref(owned_json[i]);
-    free(api_desk);
-    return harness_stop(&H) ? 0 : -1;
+    return api_stop(&H);
 }
 
 /* Suppliers, models and items: validation, nothing written on failure,

@@ -69,21 +69,15 @@ static int
 setup(void **state)
 {
     (void)state;
-    api_setup_tz();
-    api_harness = &H;
     static const char *const env[] = {"RITMO_SERVICE_HOURS=00:05-23:55", NULL};
-    if (!harness_start(&H, env))
-        return -1;
-    api_desk = harness_token(&H, "dispatcher", NULL, NULL);
-    return api_desk ? 0 : -1;
+    return api_start(&H, env);
 }
 
 static int
 teardown(void **state)
 {
     (void)state;
-    free(api_desk);
-    return harness_stop(&H) ? 0 : -1;
+    return api_stop(&H);
 }
 
 /* The ledger adds up: each account's reserved and used metres are the sum

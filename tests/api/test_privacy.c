@@ -27,20 +27,14 @@ static int
 setup(void **state)
 {
     (void)state;
-    api_setup_tz();
-    api_harness = &H;
-    if (!harness_start(&H, NULL))
-        return -1;
-    api_desk = harness_token(&H, "dispatcher", NULL, NULL);
-    return api_desk ? 0 : -1;
+    return api_start(&H, NULL);
 }
 
 static int
 teardown(void **state)
 {
     (void)state;
-    free(api_desk);
-    return harness_stop(&H) ? 0 : -1;
+    return api_stop(&H);
 }
 
 static void
