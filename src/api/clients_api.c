@@ -7,6 +7,7 @@
 #include "http/reply.h"
 #include "http/tx.h"
 #include "http/validate.h"
+#include "transport/client_export.h"
 #include "transport/client_store.h"
 
 #include <stdio.h>
@@ -240,4 +241,41 @@ clients_api_search(struct req *r)
         return;
     }
     http_tx_reply(r, "client_search", TX_PLAIN, search_tx, &x);
+}
+
+struct export_ctx {
+    int64_t id;
+    char **text;
+};
+
+static enum db_status
+export_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
+{
+    (void)r;
+    struct export_ctx *x = ctx;
+    free(*x->text); /* from an attempt that was retried */
+    enum db_status s = client_export(c, x->id, x->text);
+    if (s == DB_NOT_FOUND)
+        return tx_reject(ans, 404, "not_found", NULL, "no such client");
+    if (s == DB_OK) {
+        ans->status = 200;
+        ans->body = json_null();
+    }
+    return s;
+}
+
+/* Residents may export their own data (AVG/GDPR art. 15 and 20). */
+void
+clients_api_export(struct req *r)
+{
+    struct export_ctx x = {0};
+    char *text = NULL;
+    x.text = &text;
+    if (!http_path_id_or_reply(r, 0, &x.id))
+        return;
+    if (!access_client(&r->who, x.id)) {
+        http_reply_error(r, 404, "not_found", NULL, "no such client");
+        return;
+    }
+    http_tx_reply_text(r, "client_export", export_tx, &x, &text, "application/json");
 }

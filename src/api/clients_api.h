@@ -9,6 +9,7 @@ struct client;
 
 void clients_api_create(struct req *r);
 void clients_api_get(struct req *r);
+void clients_api_export(struct req *r);
 void clients_api_patch(struct req *r);
 void clients_api_search(struct req *r);
 

@@ -33,6 +33,7 @@ const struct route routes[] = {
     {"POST", "/v1/clients", clients_api_create, DESK},
     {"GET", "/v1/clients", clients_api_search, DESK},
     {"GET", "/v1/clients/{id}", clients_api_get, DESK_OR_ME},
+    {"GET", "/v1/clients/{id}/export", clients_api_export, DESK_OR_ME},
     {"PATCH", "/v1/clients/{id}", clients_api_patch, DESK},
     {"POST", "/v1/clients/{id}/indications", indications_api_create, DESK},
     {"GET", "/v1/clients/{id}/indications", indications_api_list, DESK_OR_ME},

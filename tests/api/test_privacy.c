@@ -99,11 +99,74 @@ test_log_holds_no_personal_data(void **state)
     free(id);
 }
 
+/* The right of access: everything about one client in one document, to
+ * the desk and to the resident, never to another resident; nothing about
+ * anyone else in it, and no token digest. */
+static void
+test_export(void **state)
+{
+    (void)state;
+    int64_t id = create_client("EXP-1", "Export Persoon");
+    int64_t other = create_client("EXP-2", "Ander Persoon");
+    add_indication(id, in_days(-5), in_days(300), 2000);
+    add_indication(other, in_days(-5), in_days(300), 2000);
+    char *when = local_time(in_days(4), 11, 0);
+    for (int i = 0; i < 2; i++) {
+        char *ride = fmt("{\"client_id\":\"%lld\",\"pickup\":" HOME ",\"dropoff\":{\"address\":"
+                         "\"Albert Schweitzerplaats 25, Dordrecht\",\"lat\":51.7961,\"lon\":"
+                         "4.6781},\"pickup_at\":\"%s\",\"aid\":\"wheelchair\",\"channel\":"
+                         "\"phone\"}",
+                         (long long)(i ? other : id), when);
+        json_decref(call("POST", "/v1/bookings", api_desk, ride, 201));
+        free(ride);
+    }
+    char *ids = fmt("%lld", (long long)id), *other_ids = fmt("%lld", (long long)other);
+    char *mine = harness_token(&H, "resident", "--client", ids);
+    char *theirs = harness_token(&H, "resident", "--client", other_ids);
+    char *path = fmt("/v1/clients/%lld/export", (long long)id);
+
+    struct http_resp r = harness_request(&H, "GET", path, api_desk, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.content_type, "application/json"));
+    assert_string_equal(str(r.json, "format"), "ritmo-client-export-1");
+    json_t *client = json_object_get(r.json, "client");
+    assert_string_equal(str(client, "name"), "Export Persoon");
+    assert_string_equal(str(client, "pass_number"), "EXP-1");
+    assert_int_equal(json_array_size(json_object_get(r.json, "indications")), 1);
+    assert_int_equal(json_array_size(json_object_get(r.json, "bookings")), 1);
+    assert_int_equal(json_array_size(json_object_get(r.json, "allowance_entries")), 1);
+    assert_int_equal(json_array_size(json_object_get(r.json, "allowance_accounts")), 1);
+    json_t *tokens = json_object_get(r.json, "api_tokens");
+    assert_int_equal(json_array_size(tokens), 1);
+    assert_null(json_object_get(json_array_get(tokens, 0), "token_hash"));
+    assert_null(strstr(r.body, "Ander Persoon"));
+    assert_null(strstr(r.body, "EXP-2"));
+    http_resp_clear(&r);
+
+    /* the resident reads their own; another resident learns nothing */
+    r = harness_request(&H, "GET", path, mine, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(str(json_object_get(r.json, "client"), "name"), "Export Persoon");
+    http_resp_clear(&r);
+    r = harness_request(&H, "GET", path, theirs, NULL, NULL);
+    assert_int_equal(r.status, 404);
+    http_resp_clear(&r);
+    expect_error("GET", "/v1/clients/999999/export", api_desk, NULL, 404, "not_found");
+
+    free(path);
+    free(theirs);
+    free(mine);
+    free(other_ids);
+    free(ids);
+    free(when);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_log_holds_no_personal_data),
+        cmocka_unit_test(test_export),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
