@@ -1,6 +1,7 @@
 /* The route table: every endpoint, its handler and the roles that may call
  * it (admin may call all). docs/api/openapi.yaml lists exactly these (a
  * test checks). */
+#include "api/access_log_api.h"
 #include "api/aids_api.h"
 #include "api/allowance_api.h"
 #include "api/bookings_api.h"
@@ -34,6 +35,7 @@ const struct route routes[] = {
     {"GET", "/v1/clients", clients_api_search, DESK},
     {"GET", "/v1/clients/{id}", clients_api_get, DESK_OR_ME},
     {"GET", "/v1/clients/{id}/export", clients_api_export, DESK_OR_ME},
+    {"GET", "/v1/clients/{id}/access-log", access_log_api_list, ROLE_ADMIN},
     {"PATCH", "/v1/clients/{id}", clients_api_patch, DESK},
     {"POST", "/v1/clients/{id}/indications", indications_api_create, DESK},
     {"GET", "/v1/clients/{id}/indications", indications_api_list, DESK_OR_ME},

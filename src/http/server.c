@@ -4,6 +4,7 @@
  * also writes the access log line and the metrics. */
 #include "http/server.h"
 
+#include "audit/access_log.h"
 #include "auth/token_store.h"
 #include "common/log.h"
 #include "common/numparse.h"
@@ -204,6 +205,35 @@ parse_body_or_reply(struct req *r)
     return true;
 }
 
+static enum db_status
+access_tx(struct db_conn *c, void *ctx)
+{
+    return access_log_add(c, ctx);
+}
+
+/* Every answered read or change of one client's data (the routes under
+ * /v1/clients/{id}) goes into the access trail, after the answer was
+ * decided; a failure to record is logged, the request stands. */
+static void
+record_client_access(struct req *r)
+{
+    static const char prefix[] = "/v1/clients/{id}";
+    int64_t client_id;
+    if (r->status >= 400 || !r->who.token_id ||
+        strncmp(r->route->pattern, prefix, sizeof prefix - 1) ||
+        !parse_int64(r->params.value[0], 1, INT64_MAX, &client_id))
+        return;
+    struct access_entry e = {
+        .client_id = client_id, .token_id = r->who.token_id, .status = (int)r->status};
+    snprintf(e.method, sizeof e.method, "%s", r->route->method);
+    snprintf(e.route, sizeof e.route, "%s", r->route->pattern);
+    snprintf(e.request_id, sizeof e.request_id, "%s", r->request_id);
+    enum db_status st = db_tx_run(r->app->pool, "client_access", access_tx, &e);
+    if (st != DB_OK)
+        log_warn("request %s: could not record the client access (status %d)", r->request_id,
+                 (int)st);
+}
+
 static void
 dispatch(struct http_server *s, struct req *r)
 {
@@ -239,6 +269,7 @@ dispatch(struct http_server *s, struct req *r)
         log_error("handler of %s %s gave no answer", r->route->method, r->route->pattern);
         http_reply_error(r, 500, "internal", NULL, "internal error");
     }
+    record_client_access(r);
 }
 
 static enum MHD_Result

@@ -161,12 +161,70 @@ test_export(void **state)
     free(when);
 }
 
+/* The access trail: every answered read or change of a client's data,
+ * with actor and route, for the administrator only, and append-only. */
+static void
+test_access_trail(void **state)
+{
+    (void)state;
+    int64_t id = create_client("AUD-1", "Audit Persoon");
+    int64_t other = create_client("AUD-2", "Andere Persoon");
+    char *ids = fmt("%lld", (long long)id), *other_ids = fmt("%lld", (long long)other);
+    char *mine = harness_token(&H, "resident", "--client", ids);
+    char *theirs = harness_token(&H, "resident", "--client", other_ids);
+    char *path = fmt("/v1/clients/%s", ids);
+    char *trail = fmt("/v1/clients/%s/access-log", ids);
+    long before = sql_long("SELECT count(*) FROM client_access");
+
+    json_decref(call("GET", path, api_desk, NULL, 200));
+    json_decref(call("PATCH", path, api_desk, "{\"phone\":\"078-7654321\"}", 200));
+    json_decref(call("GET", path, mine, NULL, 200));
+    expect_error("GET", path, theirs, NULL, 404, "not_found"); /* read nothing */
+    expect_error("PATCH", path, api_desk, "{\"phone\":7}", 400, "invalid_field");
+    expect_error("GET", trail, api_desk, NULL, 403, "forbidden");
+
+    json_t *page = call("GET", trail, H.admin_token, NULL, 200);
+    json_t *items = json_object_get(page, "items");
+    assert_int_equal(json_array_size(items), 3);
+    static const char *const methods[] = {"GET", "PATCH", "GET"};
+    static const char *const roles[] = {"dispatcher", "dispatcher", "resident"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *e = json_array_get(items, i);
+        assert_string_equal(str(e, "method"), methods[i]);
+        assert_string_equal(str(e, "route"), "/v1/clients/{id}");
+        assert_string_equal(str(e, "role"), roles[i]);
+        assert_int_equal(json_integer_value(json_object_get(e, "status")), 200);
+        assert_true(strlen(str(e, "request_id")) > 0);
+    }
+    /* no data in the trail, and nothing about the other client */
+    char *text = json_dumps(page, 0);
+    assert_null(strstr(text, "078-7654321"));
+    assert_null(strstr(text, "Audit Persoon"));
+    free(text);
+    json_decref(page);
+    char *q = fmt("SELECT count(*) FROM client_access WHERE client_id = %lld", (long long)other);
+    assert_int_equal(sql_long(q), 0);
+    free(q);
+    /* three entries, then the administrator's own read of the trail */
+    assert_int_equal(sql_long("SELECT count(*) FROM client_access"), before + 4);
+    assert_null(harness_sql(&H, "UPDATE client_access SET status = 0"));
+    assert_null(harness_sql(&H, "DELETE FROM client_access"));
+
+    free(trail);
+    free(path);
+    free(theirs);
+    free(mine);
+    free(other_ids);
+    free(ids);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_log_holds_no_personal_data),
         cmocka_unit_test(test_export),
+        cmocka_unit_test(test_access_trail),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
