@@ -19,5 +19,6 @@ struct db_pool *cli_pool_create(const struct config *cfg);
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_pseudonymise(int argc, char **argv);
 
 #endif

@@ -58,6 +58,8 @@ static const struct setting settings[] = {
      "requests a second one token may make on average (429 above); 0: no limit"},
     {"RITMO_RATE_BURST", SET_INT, "50", 1, 100000, OFF(rate_burst),
      "requests one token may make at once before RITMO_RATE_LIMIT applies"},
+    {"RITMO_RETENTION_DAYS", SET_INT, "2557", 0, 36500, OFF(retention_days),
+     "ritmo pseudonymise: days after a client's last indication ended before the data goes"},
     {"RITMO_DB_POOL_SIZE", SET_INT, "8", 1, 512, OFF(db_pool_size),
      "database connections per server process"},
     {"RITMO_DB_TIMEOUT_MS", SET_INT, "5000", 100, 600000, OFF(db_timeout_ms),

@@ -18,8 +18,9 @@ struct config {
     char *timezone;     /* IANA zone of service days and years */
     int64_t body_limit; /* bytes */
     int64_t conn_timeout_s;
-    int64_t rate_limit; /* requests/s per token, 0 = none */
-    int64_t rate_burst; /* bucket size of the rate limit */
+    int64_t rate_limit;     /* requests/s per token, 0 = none */
+    int64_t rate_burst;     /* bucket size of the rate limit */
+    int64_t retention_days; /* ritmo pseudonymise: days after the last indication ended */
     int64_t db_pool_size;
     int64_t db_timeout_ms;
     int64_t statement_timeout_ms;

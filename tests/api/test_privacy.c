@@ -218,6 +218,83 @@ test_access_trail(void **state)
     free(ids);
 }
 
+/* Retention: a client whose indications ended long ago loses what
+ * identifies them; the numbers stay; a current client is untouched; a
+ * second run does nothing. */
+static void
+test_pseudonymise(void **state)
+{
+    (void)state;
+    int64_t old = create_client("OLD-1", "Oud Persoon");
+    int64_t current = create_client("CUR-1", "Huidig Persoon");
+    add_indication(old, in_days(-800), in_days(-400), 2000);
+    add_indication(current, in_days(-800), in_days(300), 2000);
+    int year = in_days(-500).year;
+    char *adjust = fmt("/v1/clients/%lld/allowance/adjustments", (long long)old);
+    char *adj_body = fmt("{\"year\":%d,\"km\":25,\"reason\":\"dialyse Oud Persoon\"}", year);
+    json_decref(call("POST", adjust, api_desk, adj_body, 201));
+    char *allowance = fmt("/v1/clients/%lld/allowance?year=%d", (long long)old, year);
+    json_t *before = call("GET", allowance, api_desk, NULL, 200);
+    char *ids = fmt("%lld", (long long)old);
+    char *resident = harness_token(&H, "resident", "--client", ids);
+    char *path = fmt("/v1/clients/%lld", (long long)old);
+    json_decref(call("GET", path, resident, NULL, 200));
+
+    setenv("RITMO_RETENTION_DAYS", "30", 1);
+    const char *dry[] = {"pseudonymise", "--dry-run", NULL};
+    const char *run[] = {"pseudonymise", NULL};
+    char *out = NULL;
+    assert_int_equal(harness_ritmo(&H, &out, dry), 0);
+    assert_int_equal(atoi(out), 1);
+    free(out);
+    assert_int_equal(sql_long("SELECT count(*) FROM clients WHERE pseudonymised_at IS NOT NULL"),
+                     0);
+    assert_int_equal(harness_ritmo(&H, &out, run), 0);
+    assert_int_equal(atoi(out), 1);
+    free(out);
+    assert_int_equal(harness_ritmo(&H, &out, run), 0);
+    assert_int_equal(atoi(out), 0); /* idempotent */
+    free(out);
+    unsetenv("RITMO_RETENTION_DAYS");
+
+    json_t *c = call("GET", path, api_desk, NULL, 200);
+    char *pseudonym = fmt("pseudonym %lld", (long long)old);
+    assert_string_equal(str(c, "name"), pseudonym);
+    assert_string_equal(str(json_object_get(c, "home"), "address"), "removed");
+    assert_true(json_is_null(json_object_get(c, "phone")));
+    json_decref(c);
+    /* the numbers stay; the free text does not */
+    json_t *after = call("GET", allowance, api_desk, NULL, 200);
+    assert_true(num(after, "granted_km") == num(before, "granted_km"));
+    assert_true(num(after, "used_km") == num(before, "used_km"));
+    char *q = fmt("SELECT count(*) FROM allowance_entries WHERE client_id = %lld AND reason "
+                  "LIKE '%%Oud%%'",
+                  (long long)old);
+    assert_int_equal(sql_long(q), 0);
+    free(q);
+    /* the resident's token went with the identity */
+    struct http_resp r = harness_request(&H, "GET", path, resident, NULL, NULL);
+    assert_int_equal(r.status, 401);
+    http_resp_clear(&r);
+    /* the current client is untouched, and the history is still append-only */
+    char *cur = fmt("/v1/clients/%lld", (long long)current);
+    c = call("GET", cur, api_desk, NULL, 200);
+    assert_string_equal(str(c, "name"), "Huidig Persoon");
+    json_decref(c);
+    assert_null(harness_sql(&H, "UPDATE allowance_entries SET reason = 'x'"));
+
+    json_decref(before);
+    json_decref(after);
+    free(cur);
+    free(pseudonym);
+    free(path);
+    free(resident);
+    free(ids);
+    free(allowance);
+    free(adj_body);
+    free(adjust);
+}
+
 int
 main(void)
 {
@@ -225,6 +302,7 @@ main(void)
         cmocka_unit_test(test_log_holds_no_personal_data),
         cmocka_unit_test(test_export),
         cmocka_unit_test(test_access_trail),
+        cmocka_unit_test(test_pseudonymise),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
