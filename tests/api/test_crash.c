@@ -2,7 +2,8 @@
  * concurrent booking load, then started again. Every booking a client saw
  * succeed exists, every booking has its ledger entry, every allowance
  * account equals the sum of its entries, none is overspent, and the new
- * process serves as before. */
+ * process serves as before. And a statement that runs into the statement
+ * timeout answers 503 in time and writes nothing. */
 #include "apitest.h"
 
 #include <setjmp.h>
@@ -69,7 +70,8 @@ static int
 setup(void **state)
 {
     (void)state;
-    static const char *const env[] = {"RITMO_SERVICE_HOURS=00:05-23:55", NULL};
+    static const char *const env[] = {"RITMO_SERVICE_HOURS=00:05-23:55",
+                                      "RITMO_STATEMENT_TIMEOUT_MS=1000", NULL};
     return api_start(&H, env);
 }
 
@@ -178,11 +180,58 @@ test_sigkill_under_booking_load(void **state)
     assert_ledger_adds_up();
 }
 
+static void *
+hold_lock(void *arg)
+{
+    (void)arg;
+    /* Blocks every change of an allowance account for three seconds. */
+    free(harness_sql(&H, "BEGIN; LOCK TABLE allowance_accounts IN EXCLUSIVE MODE; "
+                         "SELECT pg_sleep(3); COMMIT;"));
+    return NULL;
+}
+
+static void
+test_statement_timeout(void **state)
+{
+    (void)state;
+    int64_t client = create_client("TIMEOUT-1", "Timeout test");
+    add_indication(client, in_days(-10), in_days(400), 2000);
+    char *when = local_time(in_days(200), 12, 0);
+    char *body = fmt("{\"client_id\":\"%lld\",\"pickup\":" HOME ",\"dropoff\":" HOSPITAL
+                     ",\"pickup_at\":\"%s\",\"aid\":\"wheelchair\",\"channel\":\"phone\"}",
+                     (long long)client, when);
+    long bookings = sql_long("SELECT count(*) FROM bookings");
+    long entries = sql_long("SELECT count(*) FROM allowance_entries");
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, hold_lock, NULL), 0);
+    for (int i = 0; i < 100 && sql_long("SELECT count(*) FROM pg_locks WHERE relation = "
+                                        "'allowance_accounts'::regclass AND mode = "
+                                        "'ExclusiveLock' AND granted") == 0;
+         i++)
+        usleep(20000);
+
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    expect_error("POST", "/v1/bookings", api_desk, body, 503, "unavailable");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(secs < 2.8); /* the timeout answered, not the lock's end */
+    pthread_join(th, NULL);
+    /* nothing was half-written, and the same request now succeeds */
+    assert_int_equal(sql_long("SELECT count(*) FROM bookings"), bookings);
+    assert_int_equal(sql_long("SELECT count(*) FROM allowance_entries"), entries);
+    json_decref(call("POST", "/v1/bookings", api_desk, body, 201));
+    assert_ledger_adds_up();
+    free(body);
+    free(when);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sigkill_under_booking_load),
+        cmocka_unit_test(test_statement_timeout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
