@@ -33,18 +33,24 @@ static atomic_bool stop;
 static long status_of[MAX_REQUESTS];
 static char id_of[MAX_REQUESTS][24];
 
+/* A ride from home to the hospital, picked up at the local time given. */
+static char *
+ride_at(int64_t client, struct civil_date d, int minute)
+{
+    char *when = local_time(d, minute / 60, minute % 60);
+    char *body = fmt("{\"client_id\":\"%lld\",\"pickup\":" HOME ",\"dropoff\":" HOSPITAL
+                     ",\"pickup_at\":\"%s\",\"aid\":\"wheelchair\",\"channel\":\"app\"}",
+                     (long long)client, when);
+    free(when);
+    return body;
+}
+
 /* Request k: a client in turn and a time of its own (no two rides of one
  * client at once), spread over the service days ahead. */
 static char *
 ride(int k)
 {
-    int minute = 10 + (k % 60) * 23;
-    char *when = local_time(in_days(2 + k / 60), minute / 60, minute % 60);
-    char *body = fmt("{\"client_id\":\"%lld\",\"pickup\":" HOME ",\"dropoff\":" HOSPITAL
-                     ",\"pickup_at\":\"%s\",\"aid\":\"wheelchair\",\"channel\":\"app\"}",
-                     (long long)clients[k % CLIENTS], when);
-    free(when);
-    return body;
+    return ride_at(clients[k % CLIENTS], in_days(2 + k / 60), 10 + (k % 60) * 23);
 }
 
 static void *
@@ -170,13 +176,9 @@ test_sigkill_under_booking_load(void **state)
     assert_true(harness_server_restart(&H));
     int64_t fresh = create_client("CRASH-NEW", "After the crash");
     add_indication(fresh, in_days(-10), in_days(400), 2000);
-    char *when = local_time(in_days(300), 12, 0);
-    char *body = fmt("{\"client_id\":\"%lld\",\"pickup\":" HOME ",\"dropoff\":" HOSPITAL
-                     ",\"pickup_at\":\"%s\",\"aid\":\"wheelchair\",\"channel\":\"phone\"}",
-                     (long long)fresh, when);
+    char *body = ride_at(fresh, in_days(300), 12 * 60);
     json_decref(call("POST", "/v1/bookings", api_desk, body, 201));
     free(body);
-    free(when);
     assert_ledger_adds_up();
 }
 
@@ -196,10 +198,7 @@ test_statement_timeout(void **state)
     (void)state;
     int64_t client = create_client("TIMEOUT-1", "Timeout test");
     add_indication(client, in_days(-10), in_days(400), 2000);
-    char *when = local_time(in_days(200), 12, 0);
-    char *body = fmt("{\"client_id\":\"%lld\",\"pickup\":" HOME ",\"dropoff\":" HOSPITAL
-                     ",\"pickup_at\":\"%s\",\"aid\":\"wheelchair\",\"channel\":\"phone\"}",
-                     (long long)client, when);
+    char *body = ride_at(client, in_days(200), 12 * 60);
     long bookings = sql_long("SELECT count(*) FROM bookings");
     long entries = sql_long("SELECT count(*) FROM allowance_entries");
     pthread_t th;
@@ -223,7 +222,6 @@ test_statement_timeout(void **state)
     json_decref(call("POST", "/v1/bookings", api_desk, body, 201));
     assert_ledger_adds_up();
     free(body);
-    free(when);
 }
 
 int
