@@ -275,6 +275,11 @@ harness_ritmo(struct harness *h, char **out, const char *const *args)
     return run(h, false, argv, out, log);
 }
 
+/* Every token the harness made, so that harness_stop can prove none of
+ * them reached the server log (in every API test, not one). */
+static char made_tokens[512][80];
+static int n_made_tokens;
+
 char *
 harness_token(struct harness *h, const char *role, const char *bind_opt, const char *bind_id)
 {
@@ -286,7 +291,25 @@ harness_token(struct harness *h, const char *role, const char *bind_opt, const c
         return NULL;
     }
     out[strcspn(out, "\n")] = '\0';
+    if (n_made_tokens < 512)
+        snprintf(made_tokens[n_made_tokens++], sizeof made_tokens[0], "%s", out);
     return out;
+}
+
+/* False (and says which) when a token the harness made is in the log. */
+static bool
+log_holds_no_token(const struct harness *h)
+{
+    char *log = harness_server_log(h);
+    bool ok = true;
+    for (int i = 0; log && i < n_made_tokens; i++)
+        if (made_tokens[i][0] && strstr(log, made_tokens[i])) {
+            fprintf(stderr, "harness: the server log holds API token %d of this test\n", i);
+            ok = false;
+        }
+    free(log);
+    n_made_tokens = 0;
+    return ok;
 }
 
 static bool
@@ -447,6 +470,7 @@ harness_stop(struct harness *h)
     clean = stop_server(&h->server2_pid) && clean;
     if (!clean || getenv("RITMO_TEST_SHOW_LOGS"))
         dump_file(h, "server.log");
+    clean = log_holds_no_token(h) && clean;
     harness_pg_stop(h);
     remove_tree(h->dir);
     if (h->guard_fd > 0)
@@ -455,6 +479,12 @@ harness_stop(struct harness *h)
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
     curl_global_cleanup();
+    if (!clean) {
+        /* cmocka reports a failed group teardown but still exits 0: make
+         * the failure count. */
+        fprintf(stderr, "harness: the test run was not clean (see above)\n");
+        exit(1);
+    }
     return clean;
 }
 
