@@ -102,14 +102,8 @@ void
 allowance_api_get(struct req *r)
 {
     struct year_ctx x = {0};
-    if (!http_path_id_or_reply(r, 0, &x.client_id) ||
-        !year_or_reply(r, http_query(r, "year"), &x.year))
-        return;
-    if (!access_client(&r->who, x.client_id)) {
-        http_reply_error(r, 404, "not_found", NULL, "no such client");
-        return;
-    }
-    http_tx_reply(r, "allowance_get", TX_PLAIN, get_tx, &x);
+    if (client_path_or_reply(r, &x.client_id) && year_or_reply(r, http_query(r, "year"), &x.year))
+        http_tx_reply(r, "allowance_get", TX_PLAIN, get_tx, &x);
 }
 
 static enum db_status

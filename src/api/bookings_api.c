@@ -494,11 +494,6 @@ void
 rides_api_ics(struct req *r)
 {
     struct ics_ctx x = {0};
-    if (!http_path_id_or_reply(r, 0, &x.client_id))
-        return;
-    if (!access_client(&r->who, x.client_id)) {
-        http_reply_error(r, 404, "not_found", NULL, "no such client");
-        return;
-    }
-    http_tx_reply_text(r, "rides_ics", ics_tx, &x, &x.text, "text/calendar; charset=utf-8");
+    if (client_path_or_reply(r, &x.client_id))
+        http_tx_reply_text(r, "rides_ics", ics_tx, &x, &x.text, "text/calendar; charset=utf-8");
 }

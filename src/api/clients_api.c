@@ -162,18 +162,14 @@ void
 clients_api_get(struct req *r)
 {
     int64_t id;
-    if (!http_path_id_or_reply(r, 0, &id))
-        return;
-    if (!access_client(&r->who, id)) {
-        http_reply_error(r, 404, "not_found", NULL, "no such client");
-        return;
-    }
-    http_tx_reply(r, "client_get", TX_PLAIN, get_tx, &id);
+    if (client_path_or_reply(r, &id))
+        http_tx_reply(r, "client_get", TX_PLAIN, get_tx, &id);
 }
 
 static enum db_status
 patch_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
 {
+    (void)r;
     struct patch_ctx *x = ctx;
     struct client cur, out;
     enum db_status s = client_store_get(c, x->id, "update", &cur);
@@ -181,7 +177,6 @@ patch_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
         return tx_reject(ans, 404, "not_found", NULL, "no such client");
     if (s != DB_OK)
         return s;
-    (void)r;
     client_apply(&cur, &x->in);
     s = client_store_update(c, &cur, &out);
     if (s == DB_CONFLICT)
@@ -271,11 +266,6 @@ clients_api_export(struct req *r)
     struct export_ctx x = {0};
     char *text = NULL;
     x.text = &text;
-    if (!http_path_id_or_reply(r, 0, &x.id))
-        return;
-    if (!access_client(&r->who, x.id)) {
-        http_reply_error(r, 404, "not_found", NULL, "no such client");
-        return;
-    }
-    http_tx_reply_text(r, "client_export", export_tx, &x, &text, "application/json");
+    if (client_path_or_reply(r, &x.id))
+        http_tx_reply_text(r, "client_export", export_tx, &x, &text, "application/json");
 }

@@ -120,13 +120,8 @@ void
 indications_api_list(struct req *r)
 {
     int64_t id;
-    if (!http_path_id_or_reply(r, 0, &id))
-        return;
-    if (!access_client(&r->who, id)) {
-        http_reply_error(r, 404, "not_found", NULL, "no such client");
-        return;
-    }
-    http_tx_reply(r, "indication_list", TX_PLAIN, list_tx, &id);
+    if (client_path_or_reply(r, &id))
+        http_tx_reply(r, "indication_list", TX_PLAIN, list_tx, &id);
 }
 
 /* Cancels the client's open rides with a service date in [from, until]
