@@ -3,6 +3,7 @@
 #include "routing/darp_instance.h"
 
 #include "common/numparse.h"
+#include "common/slurp.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -269,38 +270,27 @@ darp_instance_load(const char *path, struct darp_instance **out, char *err, size
 {
     bool ok = false;
     char *buf = NULL;
-    FILE *f = fopen(path, "rb");
+    size_t len;
     *out = NULL;
-    if (!f) {
+    switch (slurp_file(path, 64u << 20, &buf, &len)) {
+    case SLURP_OK:
+        break;
+    case SLURP_OPEN:
         snprintf(err, errlen, "could not open \"%s\": %s", path, strerror(errno));
         goto out;
-    }
-    size_t cap = 1 << 16, len = 0, got;
-    buf = xmalloc(cap);
-    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (len + 1 == cap) {
-            if (cap > (64u << 20)) {
-                snprintf(err, errlen, "cannot read \"%s\": file too large", path);
-                goto out;
-            }
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-    }
-    if (ferror(f)) {
+    case SLURP_READ:
         snprintf(err, errlen, "could not read \"%s\": %s", path, strerror(errno));
         goto out;
+    case SLURP_TOO_LARGE:
+        snprintf(err, errlen, "cannot read \"%s\": file too large", path);
+        goto out;
     }
-    buf[len] = '\0';
     if (memchr(buf, '\0', len)) {
         snprintf(err, errlen, "cannot parse \"%s\": binary data", path);
         goto out;
     }
     ok = darp_instance_parse(buf, path, out, err, errlen);
 out:
-    if (f)
-        fclose(f);
     free(buf);
     return ok;
 }

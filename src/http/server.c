@@ -8,6 +8,7 @@
 #include "auth/token_store.h"
 #include "common/log.h"
 #include "common/numparse.h"
+#include "common/slurp.h"
 #include "common/xalloc.h"
 #include "core/app.h"
 #include "http/metrics.h"
@@ -361,31 +362,16 @@ server_free(struct http_server *s)
 static char *
 pem_read(const char *path, const char *setting, char **err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = xasprintf("cannot read %s \"%s\": %s", setting, path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = xmalloc(cap);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap && n < 1048576)
-            buf = xrealloc(buf, cap *= 2);
-        else if (n + 1 == cap)
-            break;
-    }
-    bool bad = ferror(f) || n + 1 == cap || n == 0;
-    fclose(f);
-    buf[n] = '\0';
-    if (bad) {
-        *err = xasprintf("cannot read %s \"%s\": empty, unreadable or larger than 1 MiB", setting,
-                         path);
-        free(buf);
-        return NULL;
-    }
-    return buf;
+    char *pem;
+    size_t len;
+    enum slurp_status s = slurp_file(path, 1 << 20, &pem, &len);
+    if (s == SLURP_OK && len > 0)
+        return pem;
+    *err = s == SLURP_OPEN || s == SLURP_READ
+               ? xasprintf("cannot read %s \"%s\": %s", setting, path, strerror(errno))
+               : xasprintf("cannot read %s \"%s\": empty or larger than 1 MiB", setting, path);
+    free(pem);
+    return NULL;
 }
 
 struct http_server *
