@@ -384,17 +384,17 @@ reservation_json(const struct app *app, const struct allocation *l, int64_t pool
     return o;
 }
 
-/* Records the cancellation of l in the item's history and appends it to
- * out; the item's pool is read for the answer. */
+/* Records the cancellation of l in the item's history; *out is the
+ * reservation's answer (the item's pool is read for it). */
 static enum db_status
-reservation_cancelled(struct db_conn *c, struct req *r, const struct allocation *l, json_t *out)
+reservation_cancelled(struct db_conn *c, struct req *r, const struct allocation *l, json_t **out)
 {
     struct aid *a = xmalloc(sizeof *a);
     enum db_status s = reservation_event(c, r, l, "unreserved", l->cancelled_at);
     if (s == DB_OK)
         s = aid_store_get(c, l->aid_id, false, a);
     if (s == DB_OK)
-        json_array_append_new(out, reservation_json(r->app, l, a->pool_id));
+        *out = reservation_json(r->app, l, a->pool_id);
     free(a);
     return s;
 }
@@ -491,14 +491,8 @@ cancel_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
         return tx_reject(ans, 409, "conflict", NULL,
                          l.cancelled_at ? "the reservation was already cancelled"
                                         : "the reservation has already ended");
-    json_t *one = json_array();
-    if (s == DB_OK)
-        s = reservation_cancelled(c, r, &l, one);
-    if (s == DB_OK) {
+    if (s == DB_OK && (s = reservation_cancelled(c, r, &l, &ans->body)) == DB_OK)
         ans->status = 200;
-        ans->body = json_incref(json_array_get(one, 0));
-    }
-    json_decref(one);
     return s;
 }
 
@@ -516,8 +510,10 @@ reservations_cancel_client(struct db_conn *c, struct req *r, int64_t client_id, 
     struct allocation *items = NULL;
     int n = 0;
     enum db_status s = loan_store_cancel_client(c, client_id, &items, &n);
+    json_t *one;
     for (int i = 0; s == DB_OK && i < n; i++)
-        s = reservation_cancelled(c, r, &items[i], out);
+        if ((s = reservation_cancelled(c, r, &items[i], &one)) == DB_OK)
+            json_array_append_new(out, one);
     free(items);
     return s;
 }
