@@ -118,6 +118,12 @@ dist_provider_free(struct dist_provider *p)
     free(p);
 }
 
+bool
+dist_symmetric(const struct dist_provider *p)
+{
+    return p->kind == KIND_HAVERSINE;
+}
+
 const char *
 dist_provider_kind(const struct dist_provider *p)
 {
@@ -380,6 +386,23 @@ out:
     free(sf);
     free(st);
     return s;
+}
+
+enum dist_status
+dist_pairs(struct dist_provider *p, const struct geo_point *from, const struct geo_point *to,
+           size_t n, double *metres, double *seconds)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct dist_result r;
+        enum dist_status st = dist_route(p, from[i], to[i], &r);
+        if (st == DIST_ERR_UNREACHABLE)
+            r.metres = r.seconds = INFINITY;
+        else if (st != DIST_OK)
+            return st;
+        metres[i] = r.metres;
+        seconds[i] = r.seconds;
+    }
+    return DIST_OK;
 }
 
 enum dist_status

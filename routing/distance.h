@@ -52,6 +52,10 @@ void dist_provider_free(struct dist_provider *p);
 /* "haversine", "graph" or "osrm"; static string. */
 const char *dist_provider_kind(const struct dist_provider *p);
 
+/* True when every answer from a to b equals the one from b to a (straight
+ * lines; roads have one-way streets), so a caller may ask once. */
+bool dist_symmetric(const struct dist_provider *p);
+
 struct dist_result {
     double metres;        /* shortest road distance (allowance km) */
     double seconds;       /* fastest travel time (planning) */
@@ -81,6 +85,14 @@ struct dist_matrix_info {
 enum dist_status dist_matrix(struct dist_provider *p, const struct geo_point *from, size_t nfrom,
                              const struct geo_point *to, size_t nto, double *metres,
                              double *seconds, struct dist_matrix_info *info)
+    __attribute__((warn_unused_result));
+
+/* Point to point for a list of pairs: metres[i] and seconds[i] (caller-
+ * owned, n each) from from[i] to to[i]; INFINITY where no road path
+ * exists. Cheaper than a matrix when only the legs of a route are needed
+ * (n pairs instead of n * n). Any invalid or outside point fails the call. */
+enum dist_status dist_pairs(struct dist_provider *p, const struct geo_point *from,
+                            const struct geo_point *to, size_t n, double *metres, double *seconds)
     __attribute__((warn_unused_result));
 
 /* The shortest-distance path for display (GeoJSON LineString): *points is

@@ -4,6 +4,7 @@
 #include "core/app.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "dispatch/day_cache.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -66,12 +67,14 @@ app_services_create(struct app *app)
         return false;
     }
     ride_policy_from_config(app->cfg, &app->policy);
+    app->days = day_cache_create(8); /* today and the days booked ahead */
     return true;
 }
 
 static void
 app_services_free(struct app *app)
 {
+    day_cache_free(app->days);
     dist_provider_free(app->dist);
     workcal_free(app->tz);
 }

@@ -14,6 +14,7 @@ struct db_pool;
 struct metrics;
 struct dist_provider;
 struct workcal;
+struct day_cache;
 
 struct app {
     const struct config *cfg;
@@ -22,6 +23,7 @@ struct app {
     struct dist_provider *dist; /* the configured distance provider */
     struct workcal *tz;         /* the service time zone (local dates and years) */
     struct ride_policy policy;  /* booking rules from the configuration */
+    struct day_cache *days;     /* service days kept between live insertions, or NULL */
     time_t started;
 };
 

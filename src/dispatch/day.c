@@ -17,30 +17,52 @@ static struct db_stmt st_runs = {
     "v.depot_lat, v.depot_lon FROM runs r JOIN vehicles v ON v.id = r.vehicle_id WHERE "
     "r.service_date = $1 AND r.status = 'active' ORDER BY r.id",
     1, 0};
+#define RIDE_COLUMNS                                                                               \
+    "SELECT b.id, b.status, b.pickup_lat, b.pickup_lon, b.dropoff_lat, b.dropoff_lon, "            \
+    "extract(epoch FROM b.window_earliest)::bigint, extract(epoch FROM b.window_latest)::bigint, " \
+    "b.direct_s, b.time_kind = 'arrive_by', b.aid, b.companions, coalesce(p.run_id, 0), "          \
+    "coalesce(p.seq, 0), coalesce(d.seq, 0), coalesce(p.locked OR d.locked, false), "              \
+    "coalesce(extract(epoch FROM p.planned_at)::bigint, 0), "                                      \
+    "coalesce(extract(epoch FROM p.actual_at)::bigint, 0), "                                       \
+    "coalesce(extract(epoch FROM d.actual_at)::bigint, 0)"
+#define RIDE_FROM                                                                                  \
+    " FROM bookings b LEFT JOIN stops p ON p.booking_id = b.id AND p.kind = 'pickup' "             \
+    "LEFT JOIN stops d ON d.booking_id = b.id AND d.kind = 'dropoff' "
+#define RIDE_N_COLUMNS 19
 static struct db_stmt st_rides = {
     "day_rides",
-    "SELECT b.id, b.status, b.pickup_lat, b.pickup_lon, b.dropoff_lat, b.dropoff_lon, "
-    "extract(epoch FROM b.window_earliest)::bigint, extract(epoch FROM b.window_latest)::bigint, "
-    "b.direct_s, b.time_kind = 'arrive_by', b.aid, b.companions, coalesce(p.run_id, 0), "
-    "coalesce(p.seq, 0), coalesce(d.seq, 0), coalesce(p.locked OR d.locked, false), "
-    "coalesce(extract(epoch FROM p.planned_at)::bigint, 0), "
-    "coalesce(extract(epoch FROM p.actual_at)::bigint, 0), "
-    "coalesce(extract(epoch FROM d.actual_at)::bigint, 0) FROM bookings b LEFT JOIN stops p ON "
-    "p.booking_id = b.id AND p.kind = 'pickup' "
-    "LEFT JOIN stops d ON d.booking_id = b.id AND d.kind = 'dropoff' WHERE b.service_date = $1 "
-    "AND b.status IN ('requested', 'scheduled', 'picked_up') ORDER BY b.id",
+    RIDE_COLUMNS RIDE_FROM "WHERE b.service_date = $1 AND b.status IN ('requested', 'scheduled', "
+                           "'picked_up') ORDER BY b.id",
+    1, 0};
+/* One ride with its day's version and the caller's transaction id: one
+ * round trip under the day's lock. */
+static struct db_stmt st_ride_head = {
+    "day_ride_head",
+    RIDE_COLUMNS ", coalesce((SELECT version FROM plan_days WHERE service_date = b.service_date), "
+                 "0), txid_current()" RIDE_FROM "WHERE b.id = $1",
     1, 0};
 static struct db_stmt st_clear_run = {"day_clear_run", "DELETE FROM stops WHERE run_id = $1", 1, 0};
-static struct db_stmt st_insert_stop = {
-    "day_insert_stop",
-    "INSERT INTO stops (run_id, booking_id, kind, seq, planned_at, locked, actual_at) VALUES ($1, "
-    "$2, $3, $4, to_timestamp($5), $6, to_timestamp(nullif($7::bigint, 0)))",
+/* A run's stops written in one statement, whatever their number: the
+ * writes happen under the day's planning lock, so round trips and rows
+ * count. Stops of the route are upserted, and only those that changed are
+ * rewritten (a ride inserted into a run moves the stops after it, not
+ * those before); the run's other stops are deleted; the rides are marked
+ * scheduled. */
+static struct db_stmt st_write_stops = {
+    "day_write_stops",
+    "WITH u AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::bigint[], "
+    "$6::bool[], $7::bigint[]) AS u(b, k, s, t, l, a)), "
+    "up AS (INSERT INTO stops AS x (run_id, booking_id, kind, seq, planned_at, locked, "
+    "actual_at) SELECT $1, u.b, u.k, u.s, to_timestamp(u.t), u.l, to_timestamp(nullif(u.a, 0)) "
+    "FROM u ON CONFLICT (booking_id, kind) DO UPDATE SET run_id = EXCLUDED.run_id, seq = "
+    "EXCLUDED.seq, planned_at = EXCLUDED.planned_at, locked = EXCLUDED.locked, actual_at = "
+    "EXCLUDED.actual_at WHERE (x.run_id, x.seq, x.planned_at, x.locked, x.actual_at) IS "
+    "DISTINCT FROM (EXCLUDED.run_id, EXCLUDED.seq, EXCLUDED.planned_at, EXCLUDED.locked, "
+    "EXCLUDED.actual_at)), "
+    "sched AS (UPDATE bookings SET status = 'scheduled', sequence = sequence + 1, updated_at = "
+    "now() WHERE id = ANY($2::bigint[]) AND status = 'requested') "
+    "DELETE FROM stops WHERE run_id = $1 AND (booking_id, kind) NOT IN (SELECT b, k FROM u)",
     7, 0};
-static struct db_stmt st_scheduled = {
-    "day_scheduled",
-    "UPDATE bookings SET status = 'scheduled', sequence = sequence + 1, updated_at = now() WHERE "
-    "id = $1 AND status = 'requested'",
-    1, 0};
 static struct db_stmt st_unassign = {
     "day_unassign",
     "WITH gone AS (DELETE FROM stops WHERE booking_id = $1) UPDATE bookings SET status = "
@@ -108,14 +130,54 @@ day_load(struct db_conn *c, const struct app *app, const char *date, struct day 
     for (int i = 0; i < d->n_runs; i++)
         read_run(r, i, &d->runs[i]);
     PQclear(r);
-    if (!(r = db_exec(c, &st_rides, params, &s)))
+    if (!(r = db_exec(c, &st_rides, params, &s))) {
+        day_clear(d);
         return s;
+    }
     d->n_rides = PQntuples(r);
     d->rides = xcalloc((size_t)d->n_rides, sizeof *d->rides);
     for (int i = 0; i < d->n_rides; i++)
         read_ride(r, i, d, &d->rides[i]);
     PQclear(r);
     return DB_OK;
+}
+
+/* Travel time and cost of an arc no road covers, or that was not measured. */
+#define NO_ROAD 1e9
+
+enum db_status
+day_ride_head(struct db_conn *c, int64_t booking_id, struct day_head *h)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)booking_id);
+    const char *params[] = {id};
+    enum db_status s;
+    memset(h, 0, sizeof *h);
+    PGresult *r = db_exec(c, &st_ride_head, params, &s);
+    if (!r)
+        return s;
+    if (PQntuples(r) != 1) { /* the caller's own new ride: a bug */
+        PQclear(r);
+        return DB_ERROR;
+    }
+    h->version = db_i64(r, 0, RIDE_N_COLUMNS);
+    h->txid = db_i64(r, 0, RIDE_N_COLUMNS + 1);
+    h->row = r;
+    return DB_OK;
+}
+
+void
+day_add_ride(struct day *d, const struct day_head *h)
+{
+    d->rides = xreallocarray(d->rides, (size_t)d->n_rides + 1, sizeof *d->rides);
+    read_ride(h->row, 0, d, &d->rides[d->n_rides++]);
+}
+
+void
+day_head_clear(struct day_head *h)
+{
+    PQclear(h->row);
+    memset(h, 0, sizeof *h);
 }
 
 static double
@@ -203,8 +265,10 @@ node_point(const struct day *d, int i)
     return (i - 2 * d->n_runs) % 2 ? d->rides[k].to : d->rides[k].from;
 }
 
-bool
-day_build_model(const struct app *app, struct day *d, char *err, size_t errlen)
+/* The model without travel: runs, rides and their windows; every arc
+ * unknown (as far as no road), until a fill below measures it. */
+static void
+model_shape(const struct app *app, struct day *d)
 {
     int n = 2 * d->n_runs + 2 * d->n_rides;
     d->m = darp_model_create(n, d->n_rides, d->n_runs, 3);
@@ -213,41 +277,60 @@ day_build_model(const struct app *app, struct day *d, char *err, size_t errlen)
         run_nodes(d, v);
     for (int k = 0; k < d->n_rides; k++)
         ride_nodes(app, d, k);
-    struct geo_point *pts = xcalloc((size_t)n, sizeof *pts);
-    for (int i = 0; i < n; i++)
+    for (size_t i = 0; i < (size_t)n * (size_t)n; i++)
+        d->m->time[i] = d->m->cost[i] = NO_ROAD;
+}
+
+/* The operational cost of an arc: minutes driven plus a weight per km. */
+static struct day_arc
+arc(const struct app *app, double metres, double secs)
+{
+    if (!isfinite(secs) || !isfinite(metres))
+        return (struct day_arc){NO_ROAD, NO_ROAD};
+    return (struct day_arc){secs / 60.0, secs / 60.0 + app->cfg->plan_km_weight * metres / 1000.0};
+}
+
+static void put_arc(struct day *d, int i, int j, struct day_arc c);
+
+static bool
+model_done(struct day *d, enum dist_status st, char *err, size_t errlen)
+{
+    if (st != DIST_OK) {
+        snprintf(err, errlen, "travel times for %s cannot be computed (%s)", d->date,
+                 dist_status_code(st));
+        return false;
+    }
+    return darp_model_validate(d->m, err, errlen);
+}
+
+static struct geo_point *
+node_points(const struct day *d)
+{
+    struct geo_point *pts = xcalloc((size_t)d->m->n_nodes, sizeof *pts);
+    for (int i = 0; i < d->m->n_nodes; i++)
         pts[i] = node_point(d, i);
+    return pts;
+}
+
+bool
+day_build_model(const struct app *app, struct day *d, char *err, size_t errlen)
+{
+    model_shape(app, d);
+    int n = d->m->n_nodes;
+    struct geo_point *pts = node_points(d);
     double *metres = xcalloc((size_t)n * (size_t)n, sizeof *metres);
     double *secs = xcalloc((size_t)n * (size_t)n, sizeof *secs);
     enum dist_status st =
         dist_matrix(app->dist, pts, (size_t)n, pts, (size_t)n, metres, secs, NULL);
-    bool ok = st == DIST_OK;
-    if (!ok)
-        snprintf(err, errlen, "travel times for %s cannot be computed (%s)", d->date,
-                 dist_status_code(st));
-    /* The operational cost of an arc: minutes driven plus a weight per km. */
-    for (size_t i = 0; ok && i < (size_t)n * (size_t)n; i++) {
-        bool reach = isfinite(secs[i]) && isfinite(metres[i]);
-        d->m->time[i] = reach ? secs[i] / 60.0 : 1e9;
-        d->m->cost[i] =
-            reach ? secs[i] / 60.0 + app->cfg->plan_km_weight * metres[i] / 1000.0 : 1e9;
-    }
+    for (int i = 0; st == DIST_OK && i < n; i++)
+        for (int j = 0; j < n; j++)
+            put_arc(d, i, j,
+                    arc(app, metres[(size_t)i * (size_t)n + (size_t)j],
+                        secs[(size_t)i * (size_t)n + (size_t)j]));
     free(pts);
     free(secs);
     d->metres = metres;
-    if (ok && !darp_model_validate(d->m, err, errlen))
-        ok = false;
-    return ok;
-}
-
-void
-day_clear(struct day *d)
-{
-    free(d->runs);
-    free(d->rides);
-    free(d->metres);
-    free(d->served);
-    darp_model_free(d->m);
-    memset(d, 0, sizeof *d);
+    return model_done(d, st, err, errlen);
 }
 
 /* Orders a run's stops by their sequence numbers. */
@@ -260,6 +343,262 @@ static int
 by_seq(const void *a, const void *b)
 {
     return ((const struct seq_stop *)a)->seq - ((const struct seq_stop *)b)->seq;
+}
+
+/* The legs of every run as it stands: depot, stops, depot (an empty run:
+ * depot to depot). from/to need room for n_runs + 2 * n_rides pairs. The
+ * stops are grouped by run in one pass (a counting sort) and each run's
+ * few ordered by sequence: linear in the day, however many runs. */
+static size_t
+route_legs(const struct day *d, int *from, int *to)
+{
+    int *at = xcalloc((size_t)d->n_runs + 2, sizeof *at);
+    struct seq_stop *s = xcalloc((size_t)(2 * d->n_rides + 1), sizeof *s);
+    for (int k = 0; k < d->n_rides; k++)
+        if (d->rides[k].run >= 0)
+            at[d->rides[k].run + 2] += 2;
+    for (int v = 0; v < d->n_runs; v++)
+        at[v + 2] += at[v + 1];
+    for (int k = 0; k < d->n_rides; k++) {
+        const struct day_ride *x = &d->rides[k];
+        if (x->run < 0)
+            continue;
+        s[at[x->run + 1]++] = (struct seq_stop){x->pickup_seq, day_pickup_node(d, k), false};
+        s[at[x->run + 1]++] = (struct seq_stop){x->dropoff_seq, day_pickup_node(d, k) + 1, false};
+    }
+    size_t n_legs = 0;
+    for (int v = 0; v < d->n_runs; v++) {
+        qsort(s + at[v], (size_t)(at[v + 1] - at[v]), sizeof *s, by_seq);
+        int prev = 2 * v;
+        for (int i = at[v]; i <= at[v + 1]; i++) {
+            int next = i < at[v + 1] ? s[i].node : 2 * v + 1;
+            from[n_legs] = prev;
+            to[n_legs++] = next;
+            prev = next;
+        }
+    }
+    free(s);
+    free(at);
+    return n_legs;
+}
+
+bool
+day_arcs_measure(const struct app *app, const struct day *d, int k, struct day_arcs *a, char *err,
+                 size_t errlen)
+{
+    size_t n = (size_t)(2 * d->n_runs + 2 * d->n_rides), cap = n + 1;
+    memset(a, 0, sizeof *a);
+    a->of = d;
+    a->n = (int)n;
+    a->ride = k >= 0 ? day_pickup_node(d, k) : -1;
+    a->sub_of = xcalloc(cap, sizeof *a->sub_of);
+    a->to_ride = xcalloc(2 * cap, sizeof *a->to_ride);
+    a->from_ride = xcalloc(2 * cap, sizeof *a->from_ride);
+    a->leg_to = xcalloc(cap, sizeof *a->leg_to);
+    a->leg = xcalloc(cap, sizeof *a->leg);
+    struct geo_point *pts = xcalloc(cap, sizeof *pts);
+    for (size_t i = 0; i < n; i++)
+        pts[i] = node_point(d, (int)i);
+    double *metres = xcalloc(4 * cap, sizeof *metres), *secs = xcalloc(4 * cap, sizeof *secs);
+    enum dist_status st = DIST_OK;
+    if (k >= 0) { /* every node to and from the ride's pickup and dropoff */
+        struct geo_point ride[2] = {d->rides[k].from, d->rides[k].to};
+        st = dist_matrix(app->dist, pts, n, ride, 2, metres, secs, NULL);
+        bool same = dist_symmetric(app->dist);
+        for (size_t i = 0; same && st == DIST_OK && i < n; i++) {
+            for (size_t e = 0; e < 2; e++) {
+                metres[2 * n + e * n + i] = metres[2 * i + e];
+                secs[2 * n + e * n + i] = secs[2 * i + e];
+            }
+        }
+        if (st == DIST_OK && !same)
+            st = dist_matrix(app->dist, ride, 2, pts, n, metres + 2 * n, secs + 2 * n, NULL);
+        for (size_t i = 0; st == DIST_OK && i < n; i++) {
+            for (int e = 0; e < 2; e++) {
+                a->to_ride[2 * i + (size_t)e] =
+                    arc(app, metres[2 * i + (size_t)e], secs[2 * i + (size_t)e]);
+                a->from_ride[2 * i + (size_t)e] =
+                    arc(app, metres[2 * n + (size_t)e * n + i], secs[2 * n + (size_t)e * n + i]);
+            }
+        }
+    }
+    /* the legs the runs drive now: each node has at most one successor */
+    int *from = xcalloc(cap, sizeof *from), *to = xcalloc(cap, sizeof *to);
+    size_t n_legs = route_legs(d, from, to);
+    struct geo_point *pa = xcalloc(cap, sizeof *pa), *pb = xcalloc(cap, sizeof *pb);
+    for (size_t i = 0; i < n_legs; i++) {
+        pa[i] = pts[from[i]];
+        pb[i] = pts[to[i]];
+    }
+    for (size_t i = 0; i < n; i++)
+        a->leg_to[i] = a->sub_of[i] = -1;
+    if (st == DIST_OK)
+        st = dist_pairs(app->dist, pa, pb, n_legs, metres, secs);
+    for (size_t i = 0; st == DIST_OK && i < n_legs; i++) {
+        a->leg_to[from[i]] = to[i];
+        a->leg[from[i]] = arc(app, metres[i], secs[i]);
+    }
+    free(pa);
+    free(pb);
+    free(from);
+    free(to);
+    free(pts);
+    free(metres);
+    free(secs);
+    if (st != DIST_OK)
+        snprintf(err, errlen, "travel times for %s cannot be computed (%s)", d->date,
+                 dist_status_code(st));
+    return st == DIST_OK;
+}
+
+void
+day_arcs_clear(struct day_arcs *a)
+{
+    free(a->to_ride);
+    free(a->from_ride);
+    free(a->leg_to);
+    free(a->leg);
+    free(a->sub_of);
+    memset(a, 0, sizeof *a);
+}
+
+/* Node i of a subset as a node of the day it was taken from. */
+static int
+origin_node(const struct day *sub, const struct day_arcs *a, int i)
+{
+    if (sub == a->of)
+        return i;
+    if (i < 2 * sub->n_runs)
+        return 2 * sub->run_origin[i / 2] + i % 2;
+    int j = (i - 2 * sub->n_runs) / 2;
+    return 2 * sub->parent_runs + 2 * sub->origin[j] + (i - 2 * sub->n_runs) % 2;
+}
+
+static void
+put_arc(struct day *d, int i, int j, struct day_arc c)
+{
+    size_t at = (size_t)i * (size_t)d->m->n_nodes + (size_t)j;
+    d->m->time[at] = c.time;
+    d->m->cost[at] = c.cost;
+}
+
+bool
+day_build_arcs_model(const struct app *app, struct day *sub, struct day_arcs *a, char *err,
+                     size_t errlen)
+{
+    model_shape(app, sub);
+    int n = sub->m->n_nodes;
+    int *day_of = xcalloc((size_t)n + 1, sizeof *day_of);
+    for (int i = 0; i < n; i++)
+        a->sub_of[day_of[i] = origin_node(sub, a, i)] = i;
+    int ride = a->ride >= 0 ? a->sub_of[a->ride] : -1;
+    for (int i = 0; i < n; i++) {
+        int o = day_of[i], next = a->leg_to[o];
+        for (int e = 0; ride >= 0 && e < 2; e++) {
+            put_arc(sub, i, ride + e, a->to_ride[2 * o + e]);
+            put_arc(sub, ride + e, i, a->from_ride[2 * o + e]);
+        }
+        if (next >= 0 && a->sub_of[next] >= 0)
+            put_arc(sub, i, a->sub_of[next], a->leg[o]);
+    }
+    for (int i = 0; i < n; i++)
+        a->sub_of[day_of[i]] = -1;
+    free(day_of);
+    return darp_model_validate(sub->m, err, errlen);
+}
+
+bool
+day_build_insert_model(const struct app *app, struct day *d, int k, char *err, size_t errlen)
+{
+    struct day_arcs a;
+    bool ok = day_arcs_measure(app, d, k, &a, err, errlen) &&
+              day_build_arcs_model(app, d, &a, err, errlen);
+    day_arcs_clear(&a);
+    return ok;
+}
+
+double
+day_arcs_lower_bound(const struct day_arcs *a, int v)
+{
+    const struct day_arc *to = a->to_ride, *from = a->from_ride;
+    int P = a->ride;
+    double best_p = INFINITY, best_d = INFINITY, best_pd = INFINITY;
+    for (int i = 2 * v, steps = 0; i != 2 * v + 1 && a->leg_to[i] >= 0 && steps < a->n; steps++) {
+        int j = a->leg_to[i];
+        double leg = a->leg[i].cost;
+        best_p = fmin(best_p, to[2 * i].cost + from[2 * j].cost - leg);
+        best_d = fmin(best_d, to[2 * i + 1].cost + from[2 * j + 1].cost - leg);
+        best_pd = fmin(best_pd, to[2 * i].cost + to[2 * P + 1].cost + from[2 * j + 1].cost - leg);
+        i = j;
+    }
+    return fmin(best_p + best_d, best_pd);
+}
+
+void
+day_subset_of(const struct day *d, const int *runs, int n_runs, const int *rides, int n_rides,
+              int k, struct day *out, int *kk)
+{
+    memset(out, 0, sizeof *out);
+    memcpy(out->date, d->date, sizeof out->date);
+    out->t0 = d->t0;
+    out->runs = xcalloc((size_t)n_runs + 1, sizeof *out->runs);
+    out->run_origin = xcalloc((size_t)n_runs + 1, sizeof *out->run_origin);
+    for (int i = 0; i < n_runs; i++) {
+        out->runs[i] = d->runs[runs[i]];
+        out->run_origin[i] = runs[i];
+    }
+    out->n_runs = n_runs;
+    out->parent_runs = d->n_runs;
+    out->rides = xcalloc((size_t)n_rides + 2, sizeof *out->rides);
+    out->origin = xcalloc((size_t)n_rides + 2, sizeof *out->origin);
+    for (int j = 0; j <= n_rides; j++) {
+        int from = j < n_rides ? rides[j] : k, at = -1;
+        if (from < 0)
+            break;
+        for (int i = 0; i < n_runs && from != k; i++)
+            if (d->rides[from].run == runs[i])
+                at = i;
+        if (from == k)
+            *kk = out->n_rides;
+        out->origin[out->n_rides] = from;
+        out->rides[out->n_rides] = d->rides[from];
+        out->rides[out->n_rides++].run = at;
+    }
+}
+
+void
+day_subset(const struct day *d, const int *runs, int n_runs, int k, struct day *out, int *kk)
+{
+    int *rides = xcalloc((size_t)d->n_rides + 1, sizeof *rides), n = 0;
+    for (int j = 0; j < d->n_rides; j++)
+        for (int i = 0; i < n_runs && j != k; i++)
+            if (d->rides[j].run == runs[i])
+                rides[n++] = j;
+    day_subset_of(d, runs, n_runs, rides, n, k, out, kk);
+    free(rides);
+}
+
+void
+day_merge_subset(struct day *d, const struct day *sub)
+{
+    for (int j = 0; j < sub->n_rides; j++) {
+        struct day_ride x = sub->rides[j];
+        x.run = x.run >= 0 ? sub->run_origin[x.run] : -1;
+        d->rides[sub->origin[j]] = x;
+    }
+}
+
+void
+day_clear(struct day *d)
+{
+    free(d->runs);
+    free(d->rides);
+    free(d->origin);
+    free(d->run_origin);
+    free(d->metres);
+    free(d->served);
+    darp_model_free(d->m);
+    memset(d, 0, sizeof *d);
 }
 
 int
@@ -326,42 +665,89 @@ day_route_times(const struct day *d, struct darp_route_eval *ev, int v, const in
         drive(d, v, stops, n, times);
 }
 
+/* PostgreSQL array literals, one element at a time. */
+struct pg_array {
+    FILE *f;
+    char *text;
+    size_t len;
+};
+
+static void
+pg_array_open(struct pg_array *a)
+{
+    a->text = NULL;
+    a->f = open_memstream(&a->text, &a->len);
+    if (!a->f)
+        abort(); /* out of memory, as xalloc */
+    fputc('{', a->f);
+}
+
+static void
+pg_array_add(struct pg_array *a, const char *elem)
+{
+    if (ftell(a->f) > 1)
+        fputc(',', a->f);
+    fputs(elem, a->f);
+}
+
+static const char *
+pg_array_close(struct pg_array *a)
+{
+    fputc('}', a->f);
+    fclose(a->f);
+    return a->text;
+}
+
+enum { COL_BOOKING, COL_KIND, COL_SEQ, COL_AT, COL_LOCKED, COL_ACTUAL, STOP_COLS };
+
 enum db_status
-day_write_route(struct db_conn *c, const struct day *d, struct darp_route_eval *ev, int v,
+day_write_route(struct db_conn *c, struct day *d, struct darp_route_eval *ev, int v,
                 const int *stops, int n, bool force)
 {
     double *times = xcalloc((size_t)n + 2, sizeof *times);
-    enum db_status s = DB_ERROR;
     if (!darp_route_feasible(ev, v, stops, n, times)) {
-        if (!force)
-            goto out;
+        if (!force) {
+            free(times);
+            return DB_ERROR;
+        }
         drive(d, v, stops, n, times);
     }
-    char run[24], booking[24], seq[16], at[24];
-    snprintf(run, sizeof run, "%lld", (long long)d->runs[v].id);
-    const char *clear[] = {run};
-    if ((s = db_exec_cmd(c, &st_clear_run, clear, NULL)) != DB_OK)
-        goto out;
-    for (int i = 0; i < n && s == DB_OK; i++) {
-        int k = (stops[i] - 2 * d->n_runs) / 2;
+    struct pg_array col[STOP_COLS];
+    for (int i = 0; i < STOP_COLS; i++)
+        pg_array_open(&col[i]);
+    for (int i = 0; i < n; i++) {
+        struct day_ride *x = &d->rides[(stops[i] - 2 * d->n_runs) / 2];
         bool dropoff = (stops[i] - 2 * d->n_runs) % 2;
-        snprintf(booking, sizeof booking, "%lld", (long long)d->rides[k].booking_id);
+        int64_t planned = d->t0 + llround(times[i + 1] * 60.0);
+        char booking[24], seq[16], at[24], actual[24];
+        snprintf(booking, sizeof booking, "%lld", (long long)x->booking_id);
         snprintf(seq, sizeof seq, "%d", i + 1);
-        snprintf(at, sizeof at, "%lld", (long long)(d->t0 + llround(times[i + 1] * 60.0)));
-        char actual[24];
+        snprintf(at, sizeof at, "%lld", (long long)planned);
         snprintf(actual, sizeof actual, "%lld",
-                 (long long)(dropoff ? d->rides[k].dropoff_actual : d->rides[k].pickup_actual));
-        const char *p[] = {run,   booking, dropoff ? "dropoff" : "pickup",
-                           seq,   at,      d->rides[k].locked ? "t" : "f",
-                           actual};
-        s = db_exec_cmd(c, &st_insert_stop, p, NULL);
-        if (s == DB_OK && !dropoff) {
-            const char *b[] = {booking};
-            s = db_exec_cmd(c, &st_scheduled, b, NULL);
-        }
+                 (long long)(dropoff ? x->dropoff_actual : x->pickup_actual));
+        pg_array_add(&col[COL_BOOKING], booking);
+        pg_array_add(&col[COL_KIND], dropoff ? "dropoff" : "pickup");
+        pg_array_add(&col[COL_SEQ], seq);
+        pg_array_add(&col[COL_AT], at);
+        pg_array_add(&col[COL_LOCKED], x->locked ? "t" : "f");
+        pg_array_add(&col[COL_ACTUAL], actual);
+        /* the day as written, for whoever keeps it (day_cache) */
+        x->run = v;
+        *(dropoff ? &x->dropoff_seq : &x->pickup_seq) = i + 1;
+        if (!dropoff)
+            x->planned_pickup = planned;
+        if (!strcmp(x->status, "requested"))
+            snprintf(x->status, sizeof x->status, "scheduled");
     }
-out:
     free(times);
+    char run[24];
+    snprintf(run, sizeof run, "%lld", (long long)d->runs[v].id);
+    const char *p[STOP_COLS + 1] = {run};
+    for (int i = 0; i < STOP_COLS; i++)
+        p[i + 1] = pg_array_close(&col[i]);
+    enum db_status s = db_exec_cmd(c, &st_write_stops, p, NULL);
+    for (int i = 0; i < STOP_COLS; i++)
+        free(col[i].text);
     return s;
 }
 

@@ -48,17 +48,88 @@ struct day {
     struct darp_model *m; /* vehicles = runs, requests = rides */
     double *metres;       /* road metres between the model's nodes */
     bool *served;         /* per node: served, at its (pinned) actual time */
+    int *origin;          /* of a subset: each ride's index in the whole day */
+    int *run_origin;      /* of a subset: each run's index in the whole day */
+    int parent_runs;      /* of a subset: runs of the whole day */
+};
+
+/* Minutes and operational cost of one arc (NO_ROAD-sized when none). */
+struct day_arc {
+    double time, cost;
+};
+
+/* The travel a live insertion of one ride can use, measured once for the
+ * whole day: every node to and from the ride's pickup and dropoff, and the
+ * legs the runs drive now. O(stops) travel queries instead of O(stops^2).
+ * Node numbers are the day's model numbers. */
+struct day_arcs {
+    const struct day *of;      /* the day measured (not owned) */
+    int n;                     /* nodes of the day */
+    int ride;                  /* node of the ride's pickup (dropoff + 1), or -1 */
+    struct day_arc *to_ride;   /* [2 * node + 0/1]: node to pickup/dropoff */
+    struct day_arc *from_ride; /* [2 * node + 0/1]: pickup/dropoff to node */
+    int *leg_to;               /* per node: its successor on its run now, or -1 */
+    struct day_arc *leg;       /* per node: the arc to that successor */
+    int *sub_of;               /* scratch of day_build_arcs_model; all -1 */
 };
 
 /* Loads the day's active runs and its rides that are requested, scheduled
  * or picked up. */
 enum db_status day_load(struct db_conn *c, const struct app *app, const char *date, struct day *d)
     __attribute__((warn_unused_result));
+/* What live insertion reads first under the day's lock: the new ride,
+ * its day's plan version (plan_days; 0 before any change) and the id of
+ * the caller's transaction, which becomes the version once it changes the
+ * day. */
+struct day_head {
+    int64_t version, txid;
+    PGresult *row; /* the ride */
+};
+enum db_status day_ride_head(struct db_conn *c, int64_t booking_id, struct day_head *h)
+    __attribute__((warn_unused_result));
+/* Appends the head's ride to a day (one kept from an earlier insertion). */
+void day_add_ride(struct day *d, const struct day_head *h);
+void day_head_clear(struct day_head *h);
 /* Builds d->m from the loaded day with travel times from the distance
  * provider. False (err set) when the provider cannot measure the day. */
 bool day_build_model(const struct app *app, struct day *d, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+/* Measures the arcs for inserting ride k of d (k = -1: only the legs).
+ * False (err set) when the provider cannot. Clear with day_arcs_clear. */
+bool day_arcs_measure(const struct app *app, const struct day *d, int k, struct day_arcs *a,
+                      char *err, size_t errlen) __attribute__((warn_unused_result));
+void day_arcs_clear(struct day_arcs *a);
+/* A lower bound of the cost of inserting the ride into run v as it is
+ * (the cheapest places for pickup and dropoff taken apart, ignoring time):
+ * a run whose bound is above a found insertion need not be built. */
+double day_arcs_lower_bound(const struct day_arcs *a, int v);
+/* Builds a subset's model (day_subset of the measured day, or that day
+ * itself) from measured arcs; every other arc counts as no road. The
+ * measured day must not have changed since. */
+bool day_build_arcs_model(const struct app *app, struct day *sub, struct day_arcs *a, char *err,
+                          size_t errlen) __attribute__((warn_unused_result));
+/* The same with only the arcs one live insertion of ride k (not on a run)
+ * can use: every node to and from the ride's stops, and the legs the runs
+ * drive now (k = -1: only those legs, enough to re-time the runs). O(stops)
+ * travel queries instead of O(stops^2); every other arc counts as no road,
+ * so a search that strays there finds nothing rather than something wrong.
+ * d->metres stays NULL. */
+bool day_build_insert_model(const struct app *app, struct day *d, int k, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 void day_clear(struct day *d);
+
+/* The day reduced to the runs runs[0..n_runs-1] (in that order) and the
+ * rides on them, plus ride k when k >= 0 (a ride on no run, or taken off
+ * its run: it lands at index *kk with run -1). One small model per run
+ * keeps live work linear in the size of the day. */
+void day_subset(const struct day *d, const int *runs, int n_runs, int k, struct day *out, int *kk);
+/* The same with the rides on those runs listed by the caller (who may
+ * have indexed them once for many subsets); k, if any, comes last. */
+void day_subset_of(const struct day *d, const int *runs, int n_runs, const int *rides, int n_rides,
+                   int k, struct day *out, int *kk);
+/* Copies the subset's rides (as day_write_route left them) back into the
+ * day it was taken from. */
+void day_merge_subset(struct day *d, const struct day *sub);
 
 /* Node indices of ride k's pickup and dropoff in the model. */
 static inline int
@@ -73,11 +144,12 @@ day_pickup_node(const struct day *d, int k)
 int day_current_route(const struct day *d, int v, int *stops, int *n_fixed);
 
 /* Replaces run v's stops by stops[0..n-1], planned at the earliest
- * feasible schedule, and marks their rides scheduled. With force, a route
+ * feasible schedule, and marks their rides scheduled; d's rides are
+ * updated to match (run, sequence, planned pickup, status). With force, a route
  * that breaks a window or ride time is written too, timed by driving it
  * stop after stop (a dispatcher's override); without, it is DB_ERROR. */
-enum db_status day_write_route(struct db_conn *c, const struct day *d, struct darp_route_eval *ev,
-                               int v, const int *stops, int n, bool force)
+enum db_status day_write_route(struct db_conn *c, struct day *d, struct darp_route_eval *ev, int v,
+                               const int *stops, int n, bool force)
     __attribute__((warn_unused_result));
 /* Whether ride k's load fits run v's places at all. */
 bool day_ride_fits_vehicle(const struct app *app, const struct day *d, int k, int v);

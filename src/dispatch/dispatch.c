@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "dispatch/day.h"
+#include "dispatch/day_cache.h"
 #include "dispatch/fleet_store.h"
 #include "dispatch/manifest_store.h"
 #include "outbox/outbox.h"
@@ -44,7 +45,7 @@ current_plan(const struct day *d)
 }
 
 static enum db_status
-write_run(struct db_conn *c, const struct day *d, struct darp_insert_plan *plan, int v)
+write_run(struct db_conn *c, struct day *d, struct darp_insert_plan *plan, int v)
 {
     int n, n_fixed;
     const int *stops = darp_insert_plan_route_get(plan, v, &n, &n_fixed);
@@ -54,33 +55,11 @@ write_run(struct db_conn *c, const struct day *d, struct darp_insert_plan *plan,
     return s;
 }
 
-/* The day reduced to run v, the rides on it and ride k (not yet on a run,
- * at index *kk of the subset). One small model per run keeps a live
- * insertion linear in the size of the day instead of quadratic. */
-static void
-day_subset(const struct day *d, int v, int k, struct day *out, int *kk)
-{
-    memset(out, 0, sizeof *out);
-    memcpy(out->date, d->date, sizeof out->date);
-    out->t0 = d->t0;
-    out->runs = xcalloc(1, sizeof *out->runs);
-    out->runs[0] = d->runs[v];
-    out->n_runs = 1;
-    out->rides = xcalloc((size_t)d->n_rides + 1, sizeof *out->rides);
-    for (int j = 0; j < d->n_rides; j++) {
-        if (j != k && d->rides[j].run != v)
-            continue;
-        if (j == k)
-            *kk = out->n_rides;
-        out->rides[out->n_rides] = d->rides[j];
-        out->rides[out->n_rides++].run = j == k ? -1 : 0;
-    }
-}
-
 struct insertion {
     struct day sub;
     struct darp_insert_plan *plan;
     double delta;
+    int v; /* the run, in the day */
 };
 
 static void
@@ -91,18 +70,22 @@ insertion_clear(struct insertion *x)
     memset(x, 0, sizeof *x);
 }
 
-/* Tries ride k on run v; keeps it in *best when cheaper than what is there. */
+/* Tries ride k on run v (carrying rides[0..n-1]); keeps it in *best when
+ * cheaper than what is there, or as cheap on a run listed earlier. */
 static void
-try_run(const struct app *app, const struct day *d, int v, int k, struct insertion *best)
+try_run(const struct app *app, const struct day *d, struct day_arcs *a, int v, const int *rides,
+        int n, int k, struct insertion *best)
 {
-    struct insertion x = {0};
+    struct insertion x = {.v = v};
     char err[256];
     int kk = -1;
-    day_subset(d, v, k, &x.sub, &kk);
+    day_subset_of(d, &v, 1, rides, n, k, &x.sub, &kk);
     struct darp_insert_result res;
-    if (day_build_model(app, &x.sub, err, sizeof err)) {
+    if (day_build_arcs_model(app, &x.sub, a, err, sizeof err)) {
         x.plan = current_plan(&x.sub);
-        if (darp_insert_find(x.plan, kk, &res) && (!best->plan || res.at.delta < best->delta) &&
+        if (darp_insert_find(x.plan, kk, &res) &&
+            (!best->plan || res.at.delta < best->delta ||
+             (res.at.delta == best->delta && v < best->v)) &&
             darp_insert_apply(x.plan, kk, &res)) {
             x.delta = res.at.delta;
             insertion_clear(best);
@@ -127,6 +110,63 @@ may_carry(const struct app *app, const struct day *d, int v, int k)
     return from < run->end_at && until > run->start_at && day_ride_fits_vehicle(app, d, k, v);
 }
 
+struct candidate {
+    double bound;
+    int v;
+};
+
+static int
+by_bound(const void *a, const void *b)
+{
+    const struct candidate *x = a, *y = b;
+    if (x->bound != y->bound)
+        return x->bound < y->bound ? -1 : 1;
+    return x->v - y->v;
+}
+
+/* Slack on comparing a bound with a cost summed in another order. */
+#define BOUND_EPS 1e-6
+
+/* The cheapest place for ride k over the day's runs. Runs are tried in
+ * order of their lower bound and the search stops at the first bound above
+ * the best insertion found: the same answer as trying every run, for a
+ * fraction of the models. */
+static void
+find_place(const struct app *app, const struct day *d, int k, struct insertion *best)
+{
+    struct day_arcs a;
+    char err[256];
+    if (!day_arcs_measure(app, d, k, &a, err, sizeof err)) {
+        log_warn("could not insert into %s: %s", d->date, err);
+        return;
+    }
+    /* the rides of each run, indexed once (a counting sort) */
+    int *first = xcalloc((size_t)d->n_runs + 2, sizeof *first);
+    int *list = xcalloc((size_t)d->n_rides + 1, sizeof *list);
+    for (int j = 0; j < d->n_rides; j++)
+        if (j != k && d->rides[j].run >= 0)
+            first[d->rides[j].run + 2]++;
+    for (int v = 0; v < d->n_runs; v++)
+        first[v + 2] += first[v + 1];
+    for (int j = 0; j < d->n_rides; j++)
+        if (j != k && d->rides[j].run >= 0)
+            list[first[d->rides[j].run + 1]++] = j;
+    struct candidate *cand = xcalloc((size_t)d->n_runs + 1, sizeof *cand);
+    int n = 0;
+    for (int v = 0; v < d->n_runs; v++)
+        if (may_carry(app, d, v, k))
+            cand[n++] = (struct candidate){day_arcs_lower_bound(&a, v), v};
+    qsort(cand, (size_t)n, sizeof *cand, by_bound);
+    for (int i = 0; i < n && !(best->plan && cand[i].bound > best->delta + BOUND_EPS); i++) {
+        int v = cand[i].v;
+        try_run(app, d, &a, v, list + first[v], first[v + 1] - first[v], k, best);
+    }
+    free(cand);
+    free(list);
+    free(first);
+    day_arcs_clear(&a);
+}
+
 enum db_status
 dispatch_insert(struct db_conn *c, const struct app *app, int64_t booking_id, const char *date,
                 bool *scheduled)
@@ -136,22 +176,40 @@ dispatch_insert(struct db_conn *c, const struct app *app, int64_t booking_id, co
     enum db_status s = fleet_day_has_runs(c, date, &has_runs);
     if (s != DB_OK || !has_runs)
         return s;
-    if ((s = fleet_lock_day(c, date)) != DB_OK)
-        return s;
+    struct day_head head;
     struct day d;
-    if ((s = day_load(c, app, date, &d)) != DB_OK)
+    if ((s = fleet_lock_day(c, date)) != DB_OK ||
+        (s = day_ride_head(c, booking_id, &head)) != DB_OK)
         return s;
-    int k = ride_index(&d, booking_id);
+    /* The day as this process last saw it, while nobody has changed it
+     * since, with the new ride added. */
+    int64_t version = head.version;
+    if (day_cache_take(app->days, date, version, &d))
+        day_add_ride(&d, &head);
+    else
+        s = day_load(c, app, date, &d);
+    int64_t txid = head.txid;
+    day_head_clear(&head);
+    int k = s == DB_OK ? ride_index(&d, booking_id) : -1;
     struct insertion best = {0};
-    for (int v = 0; k >= 0 && v < d.n_runs; v++)
-        if (may_carry(app, &d, v, k))
-            try_run(app, &d, v, k, &best);
+    if (k >= 0)
+        find_place(app, &d, k, &best);
     if (best.plan) {
         s = write_run(c, &best.sub, best.plan, 0);
         *scheduled = s == DB_OK;
+        if (s == DB_OK) {
+            day_merge_subset(&d, &best.sub);
+            version = txid; /* what the triggers of sql/013 wrote */
+        }
     }
     insertion_clear(&best);
-    day_clear(&d);
+    /* A ride left unassigned changes no stop, so the version stays; it
+     * plays no part in later insertions either way. On a failure the
+     * transaction rolls back and the day is not kept. */
+    if (s == DB_OK)
+        day_cache_put(app->days, version, &d);
+    else
+        day_clear(&d);
     return s;
 }
 
@@ -208,8 +266,7 @@ measure(const struct day *d, struct darp_insert_plan *plan, struct plan_result *
 }
 
 static enum db_status
-write_plan(struct db_conn *c, const struct day *d, struct darp_insert_plan *plan,
-           struct plan_result *out)
+write_plan(struct db_conn *c, struct day *d, struct darp_insert_plan *plan, struct plan_result *out)
 {
     enum db_status s = day_clear_stops(c, d);
     for (int v = 0; v < d->n_runs && s == DB_OK; v++)
@@ -274,7 +331,7 @@ run_index(const struct day *d, int64_t run_id)
 
 /* Writes runs u and v (u may be -1) from the plan. */
 static enum db_status
-write_runs(struct db_conn *c, const struct day *d, struct darp_insert_plan *plan, int u, int v)
+write_runs(struct db_conn *c, struct day *d, struct darp_insert_plan *plan, int u, int v)
 {
     enum db_status s = u >= 0 && u != v ? write_run(c, d, plan, u) : DB_OK;
     return s == DB_OK ? write_run(c, d, plan, v) : s;
@@ -320,7 +377,7 @@ enum db_status
 dispatch_assign(struct db_conn *c, const struct app *app, int64_t booking_id, const char *date,
                 int64_t run_id, bool force, enum assign_outcome *out)
 {
-    struct day d;
+    struct day d, sub = {0};
     char err[256];
     enum db_status s = fleet_lock_day(c, date);
     if (s != DB_OK || (s = day_load(c, app, date, &d)) != DB_OK)
@@ -331,17 +388,20 @@ dispatch_assign(struct db_conn *c, const struct app *app, int64_t booking_id, co
                                                             : ASSIGN_DONE;
     if (*out != ASSIGN_DONE)
         goto out;
-    if (!day_build_model(app, &d, err, sizeof err)) {
+    /* Only the target run and the ride's old run (if any) change. */
+    int runs[2] = {v, d.rides[k].run}, kk = -1;
+    d.rides[k].run = -1; /* the plan without the ride */
+    day_subset(&d, runs, runs[1] >= 0 && runs[1] != v ? 2 : 1, k, &sub, &kk);
+    if (!day_build_insert_model(app, &sub, kk, err, sizeof err)) {
         log_warn("could not plan %s: %s", date, err);
         s = DB_ERROR;
         goto out;
     }
-    int u = d.rides[k].run;
-    d.rides[k].run = -1; /* the plan without the ride */
-    struct darp_insert_plan *plan = current_plan(&d);
-    s = place_on_run(c, app, &d, plan, k, u, v, force, out);
+    struct darp_insert_plan *plan = current_plan(&sub);
+    s = place_on_run(c, app, &sub, plan, kk, sub.n_runs > 1 ? 1 : -1, 0, force, out);
     darp_insert_plan_free(plan);
 out:
+    day_clear(&sub);
     day_clear(&d);
     return s;
 }
@@ -476,11 +536,16 @@ dispatch_served(struct db_conn *c, const struct app *app, int64_t booking_id, co
     if ((s = fleet_lock_day(c, date)) != DB_OK || (s = day_load(c, app, date, &d)) != DB_OK)
         return s;
     /* The run of the ride, which itself may no longer be open (no-show). */
-    int v = run_index(&d, run_id);
-    if (v >= 0 && day_build_model(app, &d, err, sizeof err))
-        s = retime_run(c, app, &d, v);
-    else if (v >= 0)
-        log_warn("could not re-time %s: %s", date, err);
+    int v = run_index(&d, run_id), none;
+    struct day run = {0};
+    if (v >= 0) {
+        day_subset(&d, &v, 1, -1, &run, &none);
+        if (day_build_insert_model(app, &run, -1, err, sizeof err))
+            s = retime_run(c, app, &run, 0);
+        else
+            log_warn("could not re-time %s: %s", date, err);
+    }
+    day_clear(&run);
     day_clear(&d);
     return s;
 }

@@ -511,6 +511,96 @@ test_fleet_input(void **state)
     expect_error("GET", "/v1/dispatch/board", api_desk, NULL, 400, "missing_field");
 }
 
+/* Books one ride on `date` through the server at base; returns the booking
+ * id (caller frees) and whether it was scheduled. */
+static char *
+book_at(const char *base, struct civil_date date, int i, bool *scheduled)
+{
+    char *when = local_time(date, 8 + i % 9, (i * 11) % 60);
+    char *body = fmt("{\"client_id\":\"%lld\",\"pickup\":{\"address\":\"Home\",\"lat\":%.4f,"
+                     "\"lon\":%.4f},\"dropoff\":%s,\"pickup_at\":\"%s\",\"channel\":\"app\"}",
+                     (long long)clients[i % 10], 51.80 + 0.002 * (i % 7), 4.65 + 0.003 * (i % 5),
+                     places[i % 5], when);
+    struct http_resp r = harness_request_to(base, "POST", "/v1/bookings", api_desk, body, NULL);
+    if (r.status != 201)
+        fprintf(stderr, "POST /v1/bookings at %s: %ld %s\n", base, r.status, r.body);
+    assert_int_equal(r.status, 201);
+    char *id = strdup(str(r.json, "id"));
+    *scheduled = !strcmp(str(r.json, "status"), "scheduled");
+    http_resp_clear(&r);
+    free(body);
+    free(when);
+    return id;
+}
+
+/* Every scheduled ride of the date has its two stops, and no other ride
+ * has any: what a server that planned from a stale copy of the day would
+ * break (it rewrites a run without the rides the other server put there). */
+static void
+assert_stops_match(const char *date)
+{
+    char *sql = fmt("SELECT count(*) FROM bookings b WHERE b.service_date = '%s' AND "
+                    "(SELECT count(*) FROM stops s WHERE s.booking_id = b.id) <> "
+                    "CASE WHEN b.status = 'scheduled' THEN 2 ELSE 0 END",
+                    date);
+    assert_int_equal(sql_long(sql), 0);
+    free(sql);
+}
+
+/* Live insertion keeps a day in memory between bookings (sql/013_plan_days
+ * tells when it changed). Two servers take turns on one day, with a
+ * cancellation and a driver's pickup in between through the other one:
+ * each must see what the other did. */
+static void
+test_two_servers_share_a_day(void **state)
+{
+    (void)state;
+    assert_true(harness_start_second_server(&H));
+    struct civil_date d2 = in_days(4);
+    char *d2_text = date_text(d2), *runs[2];
+    for (int v = 0; v < 2; v++) {
+        char *body = fmt("{\"vehicle_id\":\"%s\",\"date\":\"%s\",\"start\":\"07:00\","
+                         "\"end\":\"19:00\"}",
+                         vehicle[v], d2_text);
+        json_t *j = call("POST", "/v1/runs", api_desk, body, 201);
+        runs[v] = strdup(str(j, "id"));
+        json_decref(j);
+        free(body);
+    }
+    const char *base[2] = {H.base_url, H.base_url2};
+    char *ids[24];
+    int scheduled = 0;
+    for (int i = 0; i < 24; i++) {
+        bool sch;
+        ids[i] = book_at(base[i % 2], d2, i, &sch);
+        scheduled += sch;
+        assert_stops_match(d2_text);
+        if (i == 9) { /* a ride cancelled through the server that did not book it */
+            char *path = fmt("/v1/bookings/%s/cancel", ids[4]);
+            struct http_resp r = harness_request_to(base[1], "POST", path, api_desk,
+                                                    "{\"reason\":\"not needed\"}", NULL);
+            assert_int_equal(r.status, 200);
+            http_resp_clear(&r);
+            free(path);
+            scheduled--;
+            assert_stops_match(d2_text);
+        }
+    }
+    fprintf(stderr, "two servers scheduled %d of 23 rides on one day\n", scheduled);
+    assert_true(scheduled > 12);
+    char *sql = fmt("SELECT count(*) FROM bookings WHERE service_date = '%s' AND status = "
+                    "'scheduled'",
+                    d2_text);
+    assert_int_equal(sql_long(sql), scheduled);
+    free(sql);
+    assert_int_equal(check_manifest(runs[0], 6, 2) + check_manifest(runs[1], 4, 1), scheduled);
+    for (int i = 0; i < 24; i++)
+        free(ids[i]);
+    free(runs[0]);
+    free(runs[1]);
+    free(d2_text);
+}
+
 int
 main(void)
 {
@@ -520,6 +610,7 @@ main(void)
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_late_pickup_retimes),
         cmocka_unit_test(test_fleet_input),
+        cmocka_unit_test(test_two_servers_share_a_day),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,6 +19,7 @@
 
 struct options {
     int64_t port, conns, seconds, warmup, client_min, client_max, day0, days, last_minute;
+    int64_t max_requests; /* stop starting requests after this many (0: no limit) */
     bool idempotency;
     char token[128];
 };
@@ -244,7 +245,8 @@ usage(void)
                     "  DAY0_EPOCH: local midnight of the first day rides may fall on\n"
                     "  -k: send a unique Idempotency-Key with each request\n"
                     "  -D DAYS: spread pickups over DAYS days from -b (default 60)\n"
-                    "  -L MIN: latest pickup, minutes after local midnight (default 1319)\n");
+                    "  -L MIN: latest pickup, minutes after local midnight (default 1319)\n"
+                    "  -N COUNT: stop after COUNT requests (a day of a given size)\n");
     exit(2);
 }
 
@@ -254,7 +256,7 @@ parse_args(int argc, char **argv, struct options *o)
     *o = (struct options){.conns = 32, .seconds = 30, .warmup = 2, .days = 60, .last_minute = 1319};
     bool have_token = false;
     int opt;
-    while ((opt = getopt(argc, argv, "p:T:n:x:b:c:d:w:kD:L:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:T:n:x:b:c:d:w:kD:L:N:")) != -1) {
         bool ok = true;
         switch (opt) {
         case 'p':
@@ -289,6 +291,9 @@ parse_args(int argc, char **argv, struct options *o)
             break;
         case 'k':
             o->idempotency = true;
+            break;
+        case 'N':
+            ok = parse_int64(optarg, 1, INT64_MAX, &o->max_requests);
             break;
         default:
             ok = false;
@@ -328,6 +333,7 @@ main(int argc, char **argv)
         slot_start(multi, &o, s, warm_end);
     }
     int running = (int)o.conns;
+    int64_t started = o.conns;
     while (running > 0) {
         curl_multi_perform(multi, &running);
         CURLMsg *m;
@@ -341,9 +347,10 @@ main(int argc, char **argv)
             CURLcode rc = m->data.result;
             curl_multi_remove_handle(multi, s->easy);
             record(&st, s, rc, done);
-            if (done < end) {
+            if (done < end && (!o.max_requests || started < o.max_requests)) {
                 slot_start(multi, &o, s, warm_end);
                 running++;
+                started++;
             }
         }
         if (running > 0)

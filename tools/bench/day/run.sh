@@ -74,9 +74,8 @@ SQL
     # Book until the day has `size` rides (pickups 07:00-18:00).
     booked=0 rate=0 p50=0 p99=0
     while [ "$booked" -lt "$size" ]; do
-        secs=$(((size - booked) / 150 + 1))
         "$LOADGEN" -p "$HTTP_PORT" -T "$TOKEN_FILE" -n "$CMIN" -x "$CMAX" -b "$day0" -D 1 \
-            -L 1080 -c "$CONNS" -d "$secs" -w 0 >"$TMP/load-$size.txt" 2>&1 || true
+            -L 1080 -c "$CONNS" -d 600 -w 0 -N $((size - booked)) >"$TMP/load-$size.txt" 2>&1 || true
         rate=$(sed -n 's/.* rate=\([^ ]*\).*/\1/p' "$TMP/load-$size.txt")
         p50=$(sed -n 's/.* p50=\([^ ]*\).*/\1/p' "$TMP/load-$size.txt")
         p99=$(sed -n 's/.* p99=\([^ ]*\).*/\1/p' "$TMP/load-$size.txt")

@@ -1,0 +1,34 @@
+/* Service days kept in memory between live insertions. A day is stored with
+ * the version of plan_days it was read or written at (sql/013_plan_days.sql)
+ * and handed out only while the database still has that version, so a
+ * change by any process, through any path, makes the next insertion load
+ * the day afresh. Thread-safe; one per server process. */
+#ifndef RITMO_DISPATCH_DAY_CACHE_H
+#define RITMO_DISPATCH_DAY_CACHE_H
+
+#include "dispatch/day.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct day_cache;
+
+/* Holds at most max_days days (the least recently stored go first). */
+struct day_cache *day_cache_create(int max_days);
+void day_cache_free(struct day_cache *dc);
+
+/* Moves the day of date out of the cache into *out when it was stored at
+ * version; a day stored at another version is dropped. False when there is
+ * none to take. dc may be NULL (no caching). */
+bool day_cache_take(struct day_cache *dc, const char *date, int64_t version, struct day *out)
+    __attribute__((warn_unused_result));
+
+/* Stores *d (its runs and rides; the model is freed) as the day of d->date
+ * at version, replacing what was there, and empties *d. With dc NULL the
+ * day is just cleared. */
+void day_cache_put(struct day_cache *dc, int64_t version, struct day *d);
+
+/* Days held, for metrics and tests. */
+int day_cache_size(struct day_cache *dc);
+
+#endif
