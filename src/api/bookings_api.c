@@ -227,7 +227,8 @@ bookings_api_create(struct req *r)
 }
 
 /* Loads a booking the caller may see (else 404), optionally locked. A
- * driver sees rides on runs of the own vehicle only (others: 403). */
+ * driver sees rides on runs of the own vehicle only: any other ride is 404
+ * too, as for a resident, since a ride's existence is personal data. */
 static enum db_status
 load_visible(struct db_conn *c, struct req *r, int64_t id, bool lock, struct booking *b,
              struct tx_answer *ans)
@@ -235,14 +236,12 @@ load_visible(struct db_conn *c, struct req *r, int64_t id, bool lock, struct boo
     enum db_status s = booking_store_get(c, id, lock, b);
     if (s == DB_OK && r->who.role == ROLE_DRIVER) {
         int64_t vehicle = 0;
-        if ((s = manifest_vehicle_of_booking(c, id, &vehicle)) != DB_OK)
-            return s;
-        if (vehicle != r->who.vehicle_id)
-            return tx_reject(ans, 403, "forbidden", NULL, "this ride is not on your runs");
-        return DB_OK;
-    }
-    if (s == DB_OK && !access_client(&r->who, b->client_id))
+        if ((s = manifest_vehicle_of_booking(c, id, &vehicle)) == DB_OK &&
+            vehicle != r->who.vehicle_id)
+            s = DB_NOT_FOUND;
+    } else if (s == DB_OK && !access_client(&r->who, b->client_id)) {
         s = DB_NOT_FOUND;
+    }
     if (s == DB_NOT_FOUND)
         return tx_reject(ans, 404, "not_found", NULL, "no such booking");
     return s;
