@@ -4,6 +4,7 @@
 #include "core/app.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "dispatch/arrival.h"
 #include "dispatch/day_cache.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -114,7 +115,7 @@ cmd_serve(int argc, char **argv)
     struct metrics *metrics = NULL;
     struct http_server *server = NULL;
     struct outbox_sender *sender = NULL;
-    struct ticker *sweep = NULL;
+    struct ticker *sweep = NULL, *arrival = NULL;
     struct app app = {.cfg = &cfg, .started = time(NULL)};
     if (!schema_ok(&cfg) || !app_services_create(&app))
         goto out;
@@ -148,6 +149,7 @@ cmd_serve(int argc, char **argv)
     }
     sender = outbox_sender_start(&app);
     sweep = tickets_sweep_start(&app);
+    arrival = arrival_sweep_start(&app);
     log_info("ritmo %s listening on %s://%s (%lld threads, %lld database connections)",
              RITMO_VERSION, *cfg.tls_cert ? "https" : "http", cfg.listen, (long long)cfg.threads,
              (long long)cfg.db_pool_size);
@@ -158,6 +160,7 @@ cmd_serve(int argc, char **argv)
     http_server_stop(server, (int)cfg.shutdown_grace_s);
     outbox_sender_stop(sender);
     ticker_stop(sweep);
+    ticker_stop(arrival);
     log_info("stopped");
     rc = 0;
 out:

@@ -121,6 +121,11 @@ static const struct setting settings[] = {
      "default time limit of POST /v1/dispatch/plan"},
     {"RITMO_SLA_SWEEP_MS", SET_INT, "30000", 100, 3600000, OFF(sla_sweep_ms),
      "how often ritmo serve looks for SLA clocks that ran out (breaches)"},
+    {"RITMO_ARRIVAL_NOTICE_MIN", SET_INT, "5", 0, 2880, OFF(arrival_notice_min),
+     "minutes before a pickup's ETA the passenger is told the vehicle is near "
+     "(ride.vehicle_near); 0: never"},
+    {"RITMO_ARRIVAL_SWEEP_MS", SET_INT, "30000", 100, 3600000, OFF(arrival_sweep_ms),
+     "how often ritmo serve looks for pickups that are that near"},
     {"RITMO_NOTIFY_URL", SET_URL, "", 0, 0, OFF(notify_url),
      "webhook of the notification gateway (SMS/app) for ride events; empty: none"},
     {"RITMO_WEBHOOK_SECRET", SET_SECRET, "", 0, 0, OFF(webhook_secret),

@@ -56,6 +56,8 @@ struct config {
     double plan_km_weight;          /* planning cost per km, next to each minute driven */
     int64_t plan_time_limit_s;      /* default time limit of a day plan */
     int64_t sla_sweep_ms;           /* how often breaches are looked for */
+    int64_t arrival_notice_min;     /* tell a waiting passenger this long before the ETA */
+    int64_t arrival_sweep_ms;       /* how often pickups are looked at for that */
     /* the outbox: events to webhooks */
     char *notify_url;     /* the notification gateway ("" = none) */
     char *webhook_secret; /* HMAC-SHA256 key of every delivery ("" = do not send) */

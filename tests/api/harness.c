@@ -394,7 +394,23 @@ server_up(pid_t *pid, const char *base)
     return false;
 }
 
-static const char *const *server_env;
+/* The server's extra settings, copied: callers often pass an array of
+ * their own stack, and later servers (a second one, a restart) use them. */
+static char *server_env_copy[64];
+static const char *server_env[64];
+
+static void
+keep_server_env(const char *const *env)
+{
+    for (int i = 0; server_env_copy[i]; i++) {
+        free(server_env_copy[i]);
+        server_env_copy[i] = NULL;
+    }
+    int n = 0;
+    for (; env && env[n] && n < 63; n++)
+        server_env[n] = server_env_copy[n] = str_dup(env[n]);
+    server_env[n] = NULL;
+}
 /* The certificate the server was given, when it serves HTTPS: it is
  * self-signed, so clients trust exactly it. */
 static char tls_ca[512];
@@ -487,7 +503,7 @@ harness_start(struct harness *h, const char *const *extra_env)
     }
     snprintf(h->admin_token, sizeof h->admin_token, "%s", admin);
     free(admin);
-    server_env = extra_env;
+    keep_server_env(extra_env);
     return server_start(h, &h->server_pid, h->base_url, sizeof h->base_url);
 }
 

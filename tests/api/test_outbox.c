@@ -43,13 +43,11 @@ setup(void **state)
     int port = harness_free_port();
     char url[128];
     snprintf(url, sizeof url, "RITMO_NOTIFY_URL=http://127.0.0.1:%d/hook", port);
-    const char *env[] = {url,
-                         "RITMO_WEBHOOK_SECRET=" SECRET,
-                         "RITMO_OUTBOX_POLL_MS=50",
-                         "RITMO_OUTBOX_RETRY_BASE_MS=100",
-                         "RITMO_OUTBOX_MAX_ATTEMPTS=4",
+    const char *env[] = {url, "RITMO_WEBHOOK_SECRET=" SECRET, "RITMO_OUTBOX_POLL_MS=50",
+                         "RITMO_OUTBOX_RETRY_BASE_MS=100", "RITMO_OUTBOX_MAX_ATTEMPTS=4",
                          "RITMO_OUTBOX_TIMEOUT_MS=1000",
-                         NULL};
+                         /* two days: a ride on a run tomorrow is "near" at once */
+                         "RITMO_ARRIVAL_NOTICE_MIN=2880", "RITMO_ARRIVAL_SWEEP_MS=200", NULL};
     if (!harness_start(&H, env) || !(rc = receiver_start(port, SECRET)) ||
         !(desk = harness_token(&H, "dispatcher", NULL, NULL)))
         return -1;
@@ -217,6 +215,55 @@ test_dead_letter_and_retry(void **state)
     free(id);
 }
 
+/* A waiting passenger is told once that the vehicle is near
+ * (ride.vehicle_near, with the ETA of the manifest), however many servers
+ * sweep and however often. */
+static void
+test_vehicle_near_once(void **state)
+{
+    (void)state;
+    json_t *v = call("POST", "/v1/vehicles", desk,
+                     "{\"name\":\"Bus N\",\"seats\":6,\"wheelchair_places\":1,"
+                     "\"scootmobiel_places\":0,\"depot\":{\"address\":\"Depot\",\"lat\":51.805,"
+                     "\"lon\":4.66}}",
+                     201);
+    char date[16], body[200];
+    time_t t = time(NULL) + 86400;
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&t));
+    snprintf(body, sizeof body,
+             "{\"vehicle_id\":\"%s\",\"date\":\"%s\",\"start\":\"06:00\",\"end\":\"20:00\"}",
+             json_string_value(json_object_get(v, "id")), date);
+    json_decref(v);
+    json_decref(call("POST", "/v1/runs", desk, body, 201));
+    assert_true(harness_start_second_server(&H));
+    char *ids[3], did[64];
+    for (int i = 0; i < 3; i++) {
+        ids[i] = book(1);
+        char path[64];
+        snprintf(path, sizeof path, "/v1/bookings/%s", ids[i]);
+        json_t *b = call("GET", path, desk, NULL, 200);
+        assert_string_equal(json_string_value(json_object_get(b, "status")), "scheduled");
+        json_decref(b);
+    }
+    for (int i = 0; i < 3; i++) /* one delivery id per ride (asserted inside) */
+        assert_int_equal(wait_delivered("ride.vehicle_near", ids[i], did, sizeof did), 1);
+    usleep(1000000); /* several more sweeps of both servers */
+    char *n = harness_sql(&H, "SELECT count(*) FROM outbox WHERE topic = 'ride.vehicle_near'");
+    assert_string_equal(n, "3");
+    free(n);
+    /* the ETA told is the planned pickup */
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM outbox o JOIN stops s ON s.booking_id = (o.payload->>"
+             "'booking_id')::bigint AND s.kind = 'pickup' WHERE o.topic = 'ride.vehicle_near' AND "
+             "(o.payload->>'eta')::timestamptz = s.planned_at");
+    n = harness_sql(&H, sql);
+    assert_string_equal(n, "3");
+    free(n);
+    for (int i = 0; i < 3; i++)
+        free(ids[i]);
+}
+
 int
 main(void)
 {
@@ -225,6 +272,7 @@ main(void)
         cmocka_unit_test(test_retried_after_errors),
         cmocka_unit_test(test_receiver_down_for_a_while),
         cmocka_unit_test(test_dead_letter_and_retry),
+        cmocka_unit_test(test_vehicle_near_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
