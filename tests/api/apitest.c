@@ -12,6 +12,8 @@
 #include <time.h>
 
 #define HOME "{\"address\":\"Spuiboulevard 300, Dordrecht\",\"lat\":51.8105,\"lon\":4.6651}"
+#define HOSPITAL                                                                                   \
+    "{\"address\":\"Albert Schweitzerplaats 25, Dordrecht\",\"lat\":51.7961,\"lon\":4.6781}"
 
 struct harness *api_harness;
 char *api_desk;
@@ -171,4 +173,153 @@ add_indication(int64_t client, struct civil_date from, struct civil_date until, 
     free(path);
     free(body);
     return id;
+}
+
+char *
+ride_at(int64_t client, struct civil_date d, int minute, const char *notes)
+{
+    char *when = local_time(d, minute / 60, minute % 60);
+    char *tag = notes ? fmt(",\"notes\":\"%s\"", notes) : NULL;
+    char *body = fmt("{\"client_id\":\"%lld\",\"pickup\":" HOME ",\"dropoff\":" HOSPITAL
+                     ",\"pickup_at\":\"%s\",\"aid\":\"wheelchair\",\"channel\":\"app\"%s}",
+                     (long long)client, when, tag ? tag : "");
+    free(tag);
+    free(when);
+    return body;
+}
+
+void
+create_scooter_pool(const char *name, int n, char pool_id[24])
+{
+    char *supplier = fmt("{\"name\":\"%s\",\"email\":\"desk@pool.example\",\"webhook_url\":"
+                         "\"https://pool.example/hook\",\"sla\":{\"delivery_working_days\":5,"
+                         "\"breakdown_response_minutes\":240,\"breakdown_clock\":\"business\","
+                         "\"repair_working_days\":5,\"maintenance_grace_days\":7}}",
+                         name);
+    json_t *s = call("POST", "/v1/suppliers", api_desk, supplier, 201);
+    char *model = fmt("{\"type\":\"scootmobiel\",\"brand\":\"Vermeiren\",\"model\":\"T\","
+                      "\"supplier_id\":\"%s\",\"depreciation_months\":84,"
+                      "\"residual_value_pct\":10,\"maintenance_rule\":\"FREQ=YEARLY\","
+                      "\"maintenance_anchor\":\"fixed\",\"list_price_cents\":150000}",
+                      str(s, "id"));
+    json_t *m = call("POST", "/v1/aid-models", api_desk, model, 201);
+    char *pool = fmt("{\"name\":\"%s\",\"address\":" HOME "}", name);
+    json_t *p = call("POST", "/v1/pools", api_desk, pool, 201);
+    snprintf(pool_id, 24, "%s", str(p, "id"));
+    for (int i = 0; i < n; i++) {
+        char *aid = fmt("{\"model_id\":\"%s\",\"serial\":\"%s-%d\",\"purchase_date\":"
+                        "\"2025-01-01\",\"purchase_price_cents\":250000,\"pool_id\":\"%s\"}",
+                        str(m, "id"), name, i, pool_id);
+        json_decref(call("POST", "/v1/aids", api_desk, aid, 201));
+        free(aid);
+    }
+    json_decref(p);
+    json_decref(m);
+    json_decref(s);
+    free(pool);
+    free(model);
+    free(supplier);
+}
+
+void
+assert_ledger_adds_up(void)
+{
+    assert_int_equal(
+        sql_long("SELECT count(*) FROM allowance_accounts a LEFT JOIN LATERAL (SELECT "
+                 "coalesce(sum(CASE kind WHEN 'reserve' THEN metres WHEN 'release' THEN -metres "
+                 "WHEN 'debit' THEN -metres ELSE 0 END), 0) AS reserved, coalesce(sum(metres) "
+                 "FILTER (WHERE kind = 'debit'), 0) AS used FROM allowance_entries e WHERE "
+                 "e.client_id = a.client_id AND e.year = a.year) s ON true WHERE a.reserved_m <> "
+                 "s.reserved OR a.used_m <> s.used OR a.reserved_m + a.used_m > a.base_m + "
+                 "a.adjusted_m"),
+        0);
+    /* every booking holding km has its reserve entry */
+    assert_int_equal(
+        sql_long(
+            "SELECT count(*) FROM bookings b WHERE b.status IN ('requested', 'scheduled') AND NOT "
+            "EXISTS (SELECT 1 FROM allowance_entries e WHERE e.booking_id = "
+            "b.id AND e.kind = 'reserve')"),
+        0);
+}
+
+void
+assert_no_overlapping_allocations(void)
+{
+    assert_int_equal(sql_long("SELECT count(*) FROM aid_allocations a JOIN aid_allocations b ON "
+                              "a.aid_id = b.aid_id AND a.id < b.id AND a.period && b.period "
+                              "AND a.cancelled_at IS NULL AND b.cancelled_at IS NULL"),
+                     0);
+}
+
+int64_t
+time_member(json_t *j, const char *key)
+{
+    const char *s = str(j, key);
+    struct tm tm = {0};
+    int off_h = 0, off_m = 0;
+    char sign = '+';
+    assert_int_equal(sscanf(s, "%d-%d-%dT%d:%d:%d%c%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &sign, &off_h, &off_m),
+                     9);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm) - (sign == '-' ? -1 : 1) * (off_h * 3600 + off_m * 60);
+}
+
+/* The dropoff of the pickup at index i comes later on the same run,
+ * within a ride time. */
+static void
+check_dropoff_follows(json_t *stops, size_t i, json_t *pickup, int64_t at)
+{
+    json_t *d;
+    size_t k;
+    bool found = false;
+    json_array_foreach(stops, k, d)
+    {
+        if (k > i && !strcmp(str(d, "booking_id"), str(pickup, "booking_id"))) {
+            assert_string_equal(str(d, "kind"), "dropoff");
+            assert_true(time_member(d, "planned_at") - at <= 90 * 60);
+            found = true;
+        }
+    }
+    assert_true(found);
+}
+
+int
+check_manifest(const char *run_id, int seats, int wheelchairs)
+{
+    char *path = fmt("/v1/runs/%s/manifest", run_id);
+    json_t *m = call("GET", path, api_desk, NULL, 200);
+    free(path);
+    json_t *stops = json_object_get(m, "stops");
+    int64_t start = time_member(m, "start"), end = time_member(m, "end"), last = start;
+    int load_seats = 0, load_wc = 0, rides = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(stops, i, s)
+    {
+        assert_int_equal(json_integer_value(json_object_get(s, "seq")), (json_int_t)i + 1);
+        int64_t at = time_member(s, "planned_at");
+        assert_true(at >= last && at <= end);
+        last = at;
+        json_t *w = json_object_get(s, "window");
+        bool pickup = !strcmp(str(s, "kind"), "pickup");
+        bool window_here = !strcmp(str(w, "kind"), pickup ? "pickup" : "arrival");
+        if (window_here) /* the promise holds (1 s for rounding) */
+            assert_true(at >= time_member(w, "earliest") - 1 && at <= time_member(w, "latest") + 1);
+        int people = (int)json_integer_value(json_object_get(s, "passengers"));
+        bool wc = !strcmp(str(s, "aid"), "wheelchair");
+        int sign = pickup ? 1 : -1;
+        load_wc += sign * (wc ? 1 : 0);
+        load_seats += sign * (wc ? people - 1 : people);
+        assert_true(load_seats <= seats && load_wc <= wheelchairs);
+        if (pickup) {
+            rides++;
+            check_dropoff_follows(stops, i, s, at);
+        }
+    }
+    assert_int_equal(load_seats, 0);
+    assert_int_equal(load_wc, 0);
+    json_decref(m);
+    return rides;
 }

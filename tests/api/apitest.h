@@ -40,5 +40,29 @@ long sql_long(const char *sql);              /* a number from SQL */
 int64_t create_client(const char *pass, const char *name);
 /* A transport indication; returns its id. */
 int64_t add_indication(int64_t client, struct civil_date from, struct civil_date until, int km);
+/* A booking body: a wheelchair ride from the client's home to the
+ * hospital, picked up `minute` minutes after local midnight of d, with
+ * notes when not NULL (a tag to find the ride by). Caller frees. */
+char *ride_at(int64_t client, struct civil_date d, int minute, const char *notes);
+/* A supplier, a scootmobiel model and a pool holding n scootmobielen of
+ * it; the pool's id goes to pool_id. name tells pools (and serials) apart. */
+void create_scooter_pool(const char *name, int n, char pool_id[24]);
+
+/* Invariants that hold whatever happened before, checked in the database. */
+/* The allowance ledger adds up: each account's reserved and used metres
+ * are the sums of its entries, none is overspent, and every ride holding
+ * km has its reserve entry. */
+void assert_ledger_adds_up(void);
+/* No two live allocations (loans, reservations) of one aid overlap. */
+void assert_no_overlapping_allocations(void);
+
+/* The unix time of the RFC 3339 member key of j. */
+int64_t time_member(json_t *j, const char *key);
+/* Checks one run's manifest on its own terms, independently of the
+ * planner: order, planned times within the promised windows and the
+ * shift, every dropoff after its pickup on the same run within a ride
+ * time, and places by kind never above the vehicle's (seats, wheelchairs).
+ * Returns how many rides it carries. */
+int check_manifest(const char *run_id, int seats, int wheelchairs);
 
 #endif

@@ -20,10 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HOME "{\"address\":\"Spuiboulevard 300, Dordrecht\",\"lat\":51.8105,\"lon\":4.6651}"
-#define HOSPITAL                                                                                   \
-    "{\"address\":\"Albert Schweitzerplaats 25, Dordrecht\",\"lat\":51.7961,\"lon\":4.6781}"
-
 enum { CLIENTS = 4, THREADS = 6, MAX_REQUESTS = 4096 };
 
 static struct harness H;
@@ -34,24 +30,12 @@ static atomic_bool stop;
 static long status_of[MAX_REQUESTS];
 static char id_of[MAX_REQUESTS][24];
 
-/* A ride from home to the hospital, picked up at the local time given. */
-static char *
-ride_at(int64_t client, struct civil_date d, int minute)
-{
-    char *when = local_time(d, minute / 60, minute % 60);
-    char *body = fmt("{\"client_id\":\"%lld\",\"pickup\":" HOME ",\"dropoff\":" HOSPITAL
-                     ",\"pickup_at\":\"%s\",\"aid\":\"wheelchair\",\"channel\":\"app\"}",
-                     (long long)client, when);
-    free(when);
-    return body;
-}
-
 /* Request k: a client in turn and a time of its own (no two rides of one
  * client at once), spread over the service days ahead. */
 static char *
 ride(int k)
 {
-    return ride_at(clients[k % CLIENTS], in_days(2 + k / 60), 10 + (k % 60) * 23);
+    return ride_at(clients[k % CLIENTS], in_days(2 + k / 60), 10 + (k % 60) * 23, NULL);
 }
 
 static void *
@@ -87,29 +71,6 @@ teardown(void **state)
 {
     (void)state;
     return api_stop(&H);
-}
-
-/* The ledger adds up: each account's reserved and used metres are the sum
- * of its entries, and no account is overspent. */
-static void
-assert_ledger_adds_up(void)
-{
-    assert_int_equal(
-        sql_long("SELECT count(*) FROM allowance_accounts a LEFT JOIN LATERAL (SELECT "
-                 "coalesce(sum(CASE kind WHEN 'reserve' THEN metres WHEN 'release' THEN -metres "
-                 "WHEN 'debit' THEN -metres ELSE 0 END), 0) AS reserved, coalesce(sum(metres) "
-                 "FILTER (WHERE kind = 'debit'), 0) AS used FROM allowance_entries e WHERE "
-                 "e.client_id = a.client_id AND e.year = a.year) s ON true WHERE a.reserved_m <> "
-                 "s.reserved OR a.used_m <> s.used OR a.reserved_m + a.used_m > a.base_m + "
-                 "a.adjusted_m"),
-        0);
-    /* every booking holding km has its reserve entry */
-    assert_int_equal(
-        sql_long(
-            "SELECT count(*) FROM bookings b WHERE b.status IN ('requested', 'scheduled') AND NOT "
-            "EXISTS (SELECT 1 FROM allowance_entries e WHERE e.booking_id = "
-            "b.id AND e.kind = 'reserve')"),
-        0);
 }
 
 static void
@@ -177,7 +138,7 @@ test_sigkill_under_booking_load(void **state)
     assert_true(harness_server_restart(&H));
     int64_t fresh = create_client("CRASH-NEW", "After the crash");
     add_indication(fresh, in_days(-10), in_days(400), 2000);
-    char *body = ride_at(fresh, in_days(300), 12 * 60);
+    char *body = ride_at(fresh, in_days(300), 12 * 60, NULL);
     json_decref(call("POST", "/v1/bookings", api_desk, body, 201));
     free(body);
     assert_ledger_adds_up();
@@ -199,7 +160,7 @@ test_statement_timeout(void **state)
     (void)state;
     int64_t client = create_client("TIMEOUT-1", "Timeout test");
     add_indication(client, in_days(-10), in_days(400), 2000);
-    char *body = ride_at(client, in_days(200), 12 * 60);
+    char *body = ride_at(client, in_days(200), 12 * 60, NULL);
     long bookings = sql_long("SELECT count(*) FROM bookings");
     long entries = sql_long("SELECT count(*) FROM allowance_entries");
     pthread_t th;
@@ -256,7 +217,7 @@ mixed(void *arg)
             free(path);
             continue;
         }
-        char *body = ride_at(clients[k % CLIENTS], in_days(60 + k / 60), 10 + (k % 60) * 23);
+        char *body = ride_at(clients[k % CLIENTS], in_days(60 + k / 60), 10 + (k % 60) * 23, NULL);
         struct http_resp r = harness_request_to(here, "POST", "/v1/bookings", api_desk, body, NULL);
         if (r.status == 201) {
             atomic_fetch_add(&booked, 1);
@@ -282,27 +243,7 @@ test_two_servers_mixed_load(void **state)
 {
     (void)state;
     assert_true(harness_start_second_server(&H));
-    const char *supplier = "{\"name\":\"Twee\",\"email\":\"desk@twee.example\",\"webhook_url\":"
-                           "\"https://twee.example/hook\",\"sla\":{\"delivery_working_days\":5,"
-                           "\"breakdown_response_minutes\":240,\"breakdown_clock\":\"business\","
-                           "\"repair_working_days\":5,\"maintenance_grace_days\":7}}";
-    json_t *s = call("POST", "/v1/suppliers", api_desk, supplier, 201);
-    char *model = fmt("{\"type\":\"scootmobiel\",\"brand\":\"Vermeiren\",\"model\":\"T\","
-                      "\"supplier_id\":\"%s\",\"depreciation_months\":84,"
-                      "\"residual_value_pct\":10,\"maintenance_rule\":\"FREQ=YEARLY\","
-                      "\"maintenance_anchor\":\"fixed\",\"list_price_cents\":150000}",
-                      str(s, "id"));
-    json_t *m = call("POST", "/v1/aid-models", api_desk, model, 201);
-    json_t *p =
-        call("POST", "/v1/pools", api_desk, "{\"name\":\"Pool Twee\",\"address\":" HOME "}", 201);
-    snprintf(pool_id, sizeof pool_id, "%s", str(p, "id"));
-    for (int i = 0; i < 3; i++) {
-        char *aid = fmt("{\"model_id\":\"%s\",\"serial\":\"TW-%d\",\"purchase_date\":"
-                        "\"2025-01-01\",\"purchase_price_cents\":250000,\"pool_id\":\"%s\"}",
-                        str(m, "id"), i, pool_id);
-        json_decref(call("POST", "/v1/aids", api_desk, aid, 201));
-        free(aid);
-    }
+    create_scooter_pool("Twee", 3, pool_id);
     atomic_store(&next_request, 0);
     pthread_t th[THREADS];
     for (int i = 0; i < THREADS; i++)
@@ -316,18 +257,11 @@ test_two_servers_mixed_load(void **state)
     assert_int_equal(atomic_load(&reserved), 3); /* three scooters, one slot */
     assert_int_equal(atomic_load(&reserved) + atomic_load(&slot_refused), 80);
     assert_true(atomic_load(&booked) > 0 && atomic_load(&cancelled) > 0);
-    assert_int_equal(sql_long("SELECT count(*) FROM aid_allocations a JOIN aid_allocations b ON "
-                              "a.aid_id = b.aid_id AND a.id < b.id AND a.period && b.period "
-                              "AND a.cancelled_at IS NULL AND b.cancelled_at IS NULL"),
-                     0);
+    assert_no_overlapping_allocations();
     assert_int_equal(sql_long("SELECT count(*) FROM bookings WHERE status = 'cancelled' AND "
                               "cancel_reason = 'test'"),
                      atomic_load(&cancelled));
     assert_ledger_adds_up();
-    json_decref(p);
-    json_decref(m);
-    json_decref(s);
-    free(model);
 }
 
 int

@@ -113,77 +113,6 @@ book_one(void *arg)
     return NULL;
 }
 
-static int64_t
-seconds(json_t *j, const char *key)
-{
-    int64_t t = 0;
-    const char *s = str(j, key);
-    struct tm tm = {0};
-    int off_h = 0, off_m = 0;
-    char sign = '+';
-    assert_int_equal(sscanf(s, "%d-%d-%dT%d:%d:%d%c%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &sign, &off_h, &off_m),
-                     9);
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    t = (int64_t)timegm(&tm) - (sign == '-' ? -1 : 1) * (off_h * 3600 + off_m * 60);
-    return t;
-}
-
-/* Checks one manifest on its own terms: order, planned times within the
- * promised windows and the shift, ride times, and places by kind never
- * above the vehicle's. Returns how many rides it carries. */
-static int
-check_manifest(const char *run_id, int seats, int wheelchairs)
-{
-    char *path = fmt("/v1/runs/%s/manifest", run_id);
-    json_t *m = call("GET", path, api_desk, NULL, 200);
-    free(path);
-    json_t *stops = json_object_get(m, "stops");
-    int64_t start = seconds(m, "start"), end = seconds(m, "end"), last = start;
-    int load_seats = 0, load_wc = 0, rides = 0;
-    size_t i;
-    json_t *s;
-    json_array_foreach(stops, i, s)
-    {
-        assert_int_equal(json_integer_value(json_object_get(s, "seq")), (json_int_t)i + 1);
-        int64_t at = seconds(s, "planned_at");
-        assert_true(at >= last && at <= end);
-        last = at;
-        json_t *w = json_object_get(s, "window");
-        bool pickup = !strcmp(str(s, "kind"), "pickup");
-        bool window_here = !strcmp(str(w, "kind"), pickup ? "pickup" : "arrival");
-        if (window_here) /* the promise holds (1 s for rounding) */
-            assert_true(at >= seconds(w, "earliest") - 1 && at <= seconds(w, "latest") + 1);
-        int people = (int)json_integer_value(json_object_get(s, "passengers"));
-        bool wc = !strcmp(str(s, "aid"), "wheelchair");
-        int sign = pickup ? 1 : -1;
-        load_wc += sign * (wc ? 1 : 0);
-        load_seats += sign * (wc ? people - 1 : people);
-        assert_true(load_seats <= seats && load_wc <= wheelchairs);
-        if (pickup) {
-            rides++;
-            /* its dropoff comes later on the same run, within a ride time */
-            json_t *d;
-            size_t k;
-            bool found = false;
-            json_array_foreach(stops, k, d)
-            {
-                if (k > i && !strcmp(str(d, "booking_id"), str(s, "booking_id"))) {
-                    assert_string_equal(str(d, "kind"), "dropoff");
-                    assert_true(seconds(d, "planned_at") - at <= 90 * 60);
-                    found = true;
-                }
-            }
-            assert_true(found);
-        }
-    }
-    assert_int_equal(load_seats, 0);
-    assert_int_equal(load_wc, 0);
-    json_decref(m);
-    return rides;
-}
-
 static int
 check_all(void)
 {
@@ -270,10 +199,10 @@ test_drivers(void **state)
     json_t *b = call("GET", bp, api_desk, NULL, 200);
     assert_string_equal(str(b, "run_id"), run[0]);
     assert_string_equal(str(b, "status"), "scheduled");
-    int64_t eta = seconds(b, "planned_pickup_at");
+    int64_t eta = time_member(b, "planned_pickup_at");
     json_t *w = json_object_get(b, "window");
     if (!strcmp(str(w, "kind"), "pickup"))
-        assert_true(eta >= seconds(w, "earliest") - 1 && eta <= seconds(w, "latest") + 1);
+        assert_true(eta >= time_member(w, "earliest") - 1 && eta <= time_member(w, "latest") + 1);
     json_decref(b);
     free(bp);
     char *now = local_time(today(), 0, 0);
