@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #define MAX_STATEMENTS 1024
-#define TX_ATTEMPTS    4
 
 struct db_conn {
     PGconn *pg;
@@ -33,6 +32,7 @@ struct db_pool {
     int waiting;              /* threads queued for a connection */
     int n_handoff;            /* released connections set aside for them */
     struct db_conn **handoff; /* ... so that a late arrival cannot barge in */
+    unsigned long tx_retries; /* transactions run again after 40001/40P01 */
     pthread_mutex_t mu;
     pthread_cond_t freed;
     struct db_conn *conns;
@@ -106,6 +106,12 @@ int
 db_pool_size(const struct db_pool *pool)
 {
     return pool->size;
+}
+
+unsigned long
+db_pool_tx_retries(const struct db_pool *pool)
+{
+    return __atomic_load_n(&pool->tx_retries, __ATOMIC_RELAXED);
 }
 
 static void
@@ -393,7 +399,7 @@ enum db_status
 db_tx_run(struct db_pool *pool, const char *name, db_tx_fn fn, void *ctx)
 {
     enum db_status s = DB_UNAVAILABLE;
-    for (int attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < DB_TX_ATTEMPTS; attempt++) {
         struct db_conn *c = pool_acquire(pool);
         if (!c) {
             log_warn("transaction \"%s\": no database connection available", name);
@@ -420,7 +426,14 @@ db_tx_run(struct db_pool *pool, const char *name, db_tx_fn fn, void *ctx)
         pool_release(pool, c);
         if (s != DB_SERIALIZATION)
             break;
+        if (attempt == DB_TX_ATTEMPTS - 1) {
+            log_warn("transaction \"%s\": serialization conflict in each of %d attempts, "
+                     "giving up",
+                     name, DB_TX_ATTEMPTS);
+            break;
+        }
         log_info("transaction \"%s\": serialization conflict, retrying", name);
+        __atomic_fetch_add(&pool->tx_retries, 1, __ATOMIC_RELAXED);
         backoff(attempt);
     }
     return s;

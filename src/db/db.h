@@ -46,14 +46,22 @@ void db_pool_free(struct db_pool *pool);
 /* Connections in use right now (for /metrics), and the pool size. */
 int db_pool_in_use(const struct db_pool *pool);
 int db_pool_size(const struct db_pool *pool);
+/* Transactions db_tx_run began again after a serialization failure or a
+ * deadlock (40001/40P01), since the pool was created. */
+unsigned long db_pool_tx_retries(const struct db_pool *pool);
 
 typedef enum db_status (*db_tx_fn)(struct db_conn *c, void *ctx);
 
+/* How often db_tx_run tries a transaction that keeps failing with a
+ * serialization failure or deadlock: the first attempt and three retries. */
+#define DB_TX_ATTEMPTS 4
+
 /* Runs fn inside BEGIN/COMMIT on a pooled connection. Serialization failures
- * and deadlocks are retried a few times, so fn must only build its results
- * in ctx after clearing what an earlier attempt left there. Returns DB_OK
- * after a successful commit; any other status means everything was rolled
- * back. `name` labels log lines. */
+ * and deadlocks are retried with a short jittered back-off, DB_TX_ATTEMPTS
+ * attempts in all (then DB_SERIALIZATION), so fn must only build its
+ * results in ctx after clearing what an earlier attempt left there. Returns
+ * DB_OK after a successful commit; any other status means everything was
+ * rolled back. `name` labels log lines. */
 enum db_status db_tx_run(struct db_pool *pool, const char *name, db_tx_fn fn, void *ctx)
     __attribute__((warn_unused_result));
 

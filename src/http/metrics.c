@@ -172,8 +172,11 @@ metrics_render(struct metrics *m, const struct db_pool *pool)
                  "# HELP ritmo_db_pool_in_use Database connections in use.\n"
                  "# TYPE ritmo_db_pool_in_use gauge\nritmo_db_pool_in_use %d\n"
                  "# HELP ritmo_db_pool_size Database connections in the pool.\n"
-                 "# TYPE ritmo_db_pool_size gauge\nritmo_db_pool_size %d\n",
-                 db_pool_in_use(pool), db_pool_size(pool));
+                 "# TYPE ritmo_db_pool_size gauge\nritmo_db_pool_size %d\n"
+                 "# HELP ritmo_db_tx_retries_total Transactions run again after a "
+                 "serialization failure or deadlock.\n"
+                 "# TYPE ritmo_db_tx_retries_total counter\nritmo_db_tx_retries_total %lu\n",
+                 db_pool_in_use(pool), db_pool_size(pool), db_pool_tx_retries(pool));
     }
     text_add(&t, "# HELP ritmo_job_duration_seconds Duration of background jobs such as "
                  "planning.\n# TYPE ritmo_job_duration_seconds summary\n");

@@ -1,5 +1,6 @@
 /* Prometheus metrics of one server process: requests by route and status,
- * a latency histogram per route, database pool usage. Lock-free counters. */
+ * a latency histogram per route, database pool usage and transaction
+ * retries. Lock-free counters. */
 #ifndef RITMO_HTTP_METRICS_H
 #define RITMO_HTTP_METRICS_H
 
