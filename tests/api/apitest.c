@@ -144,6 +144,20 @@ sql_long(const char *sql)
     return v;
 }
 
+double
+metric_value(const char *base, const char *name)
+{
+    struct http_resp r = harness_request_to(base, "GET", "/metrics", NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    char *line = fmt("\n%s ", name);
+    const char *at = strstr(r.body, line);
+    assert_non_null(at);
+    double v = strtod(at + strlen(line), NULL);
+    free(line);
+    http_resp_clear(&r);
+    return v;
+}
+
 int64_t
 create_client(const char *pass, const char *name)
 {

@@ -35,6 +35,9 @@ void expect_error(const char *method, const char *path, const char *token, const
 const char *str(json_t *j, const char *key); /* asserts a string member */
 double num(json_t *j, const char *key);      /* asserts a number member */
 long sql_long(const char *sql);              /* a number from SQL */
+/* The value of an unlabelled metric (e.g. "ritmo_db_tx_retries_total")
+ * in GET /metrics of the server at base; asserts it is there. */
+double metric_value(const char *base, const char *name);
 
 /* A client with a home in Dordrecht; returns its id. */
 int64_t create_client(const char *pass, const char *name);

@@ -212,13 +212,25 @@ harness_pg_start(struct harness *h)
     return true;
 }
 
-bool
-harness_pg_stop(struct harness *h)
+static bool
+pg_stop(struct harness *h, const char *mode)
 {
     char data[400];
     path_in(h, data, sizeof data, "data");
-    const char *argv[] = {PG_BINDIR "/pg_ctl", "-D", data, "-m", "fast", "-w", "stop", NULL};
+    const char *argv[] = {PG_BINDIR "/pg_ctl", "-D", data, "-m", mode, "-w", "stop", NULL};
     return run(h, true, argv, NULL, NULL) == 0;
+}
+
+bool
+harness_pg_stop(struct harness *h)
+{
+    return pg_stop(h, "fast");
+}
+
+bool
+harness_pg_stop_immediate(struct harness *h)
+{
+    return pg_stop(h, "immediate");
 }
 
 static bool

@@ -49,15 +49,20 @@ int harness_free_port(void);
 /* Starts a second `ritmo serve` on the same database (base_url2). */
 bool harness_start_second_server(struct harness *h);
 
-/* Kills the server with SIGKILL (a crash: nothing is flushed or finished)
- * and, separately, starts a new one on the same database (a new port:
- * base_url changes). */
 /* What the server (and its predecessors) wrote to standard error: the
  * log. Caller frees; NULL when there is none. */
 char *harness_server_log(const struct harness *h);
+/* Kills the server with SIGKILL (a crash: nothing is flushed or finished)
+ * and, separately, starts a new one on the same database (a new port:
+ * base_url changes). */
 void harness_server_kill(struct harness *h);
 bool harness_server_restart(struct harness *h);
+/* Stops PostgreSQL: "fast" mode (sessions are ended, a clean shutdown
+ * checkpoint) or "immediate" (every process quits at once, as in a crash;
+ * the next start recovers from the WAL). Start waits until it accepts
+ * connections. */
 bool harness_pg_stop(struct harness *h);
+bool harness_pg_stop_immediate(struct harness *h);
 bool harness_pg_start(struct harness *h);
 
 /* Runs `ritmo ARGS...` against the test database; captures standard output
