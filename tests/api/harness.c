@@ -156,7 +156,9 @@ static void
 start_guardian(struct harness *h)
 {
     int fds[2];
-    if (pipe(fds) < 0)
+    /* close-on-exec: PostgreSQL and the server, started later, must not
+     * hold the write end, or the guardian would never see this process go */
+    if (pipe2(fds, O_CLOEXEC) < 0)
         die("create a pipe");
     pid_t pid = fork();
     if (pid < 0)
