@@ -53,7 +53,8 @@ static const struct setting settings[] = {
     {"RITMO_BODY_LIMIT", SET_INT, "65536", 1024, 16777216, OFF(body_limit),
      "largest request body accepted, in bytes (413 above)"},
     {"RITMO_CONNECTION_TIMEOUT_S", SET_INT, "30", 1, 3600, OFF(conn_timeout_s),
-     "an idle or slow client connection is closed after this many seconds"},
+     "a connection idle this long, or whose request has not arrived whole this long after it "
+     "opened (or after the previous answer), is closed (seconds)"},
     {"RITMO_RATE_LIMIT", SET_INT, "0", 0, 100000, OFF(rate_limit),
      "requests a second one token may make on average (429 above); 0: no limit"},
     {"RITMO_RATE_BURST", SET_INT, "50", 1, 100000, OFF(rate_burst),

@@ -38,6 +38,7 @@ struct metrics {
     struct route_metrics *routes; /* nroutes + 1 */
     pthread_mutex_t jobs_mu;
     struct job_metrics jobs[MAX_JOBS];
+    atomic_ulong connections_cut;
 };
 
 struct metrics *
@@ -74,6 +75,12 @@ metrics_observe(struct metrics *m, size_t route, unsigned status, double seconds
     atomic_fetch_add(&rm->buckets[b], 1);
     atomic_fetch_add(&rm->sum_us, (unsigned long)(seconds * 1e6));
     atomic_fetch_add(&rm->count, 1);
+}
+
+void
+metrics_connection_cut(struct metrics *m)
+{
+    atomic_fetch_add(&m->connections_cut, 1);
 }
 
 void
@@ -167,6 +174,12 @@ metrics_render(struct metrics *m, const struct db_pool *pool)
 {
     struct text t = {xmalloc(4096), 0, 4096};
     render_requests(m, &t);
+    text_add(&t,
+             "# HELP ritmo_http_connections_cut_total Connections cut off because their request "
+             "did not arrive within RITMO_CONNECTION_TIMEOUT_S.\n"
+             "# TYPE ritmo_http_connections_cut_total counter\n"
+             "ritmo_http_connections_cut_total %lu\n",
+             atomic_load(&m->connections_cut));
     if (pool) {
         text_add(&t,
                  "# HELP ritmo_db_pool_in_use Database connections in use.\n"

@@ -16,6 +16,8 @@ void metrics_free(struct metrics *m);
 
 /* route: index in the table, or nroutes for an unmatched path. */
 void metrics_observe(struct metrics *m, size_t route, unsigned status, double seconds);
+/* Counts a connection cut off by the request deadline. */
+void metrics_connection_cut(struct metrics *m);
 /* Adds a duration of a named background job (e.g. planning). */
 void metrics_observe_job(struct metrics *m, const char *job, double seconds);
 

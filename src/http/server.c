@@ -11,6 +11,7 @@
 #include "common/slurp.h"
 #include "common/xalloc.h"
 #include "core/app.h"
+#include "http/conn_deadline.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "http/reply.h"
@@ -31,6 +32,7 @@ struct http_server {
     atomic_int in_flight;
     char *tls_cert, *tls_key;     /* PEM text, kept while the daemon runs */
     struct rate_limiter *limiter; /* NULL: no rate limit */
+    struct conn_deadline *deadline;
 };
 
 static double
@@ -273,6 +275,30 @@ dispatch(struct http_server *s, struct req *r)
     record_client_access(r);
 }
 
+/* The connection's entry in the request deadline. */
+static void *
+socket_context_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+              enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (info)
+            conn_deadline_opened(s->deadline, info->connect_fd, socket_context);
+    } else {
+        conn_deadline_closed(s->deadline, socket_context);
+    }
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
            const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -296,6 +322,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         *upload_data_size = 0;
         return MHD_YES;
     }
+    /* The request has arrived whole; one that came too late was cut off
+     * and is not run (its client is gone). */
+    if (!conn_deadline_arrived(s->deadline, socket_context_of(conn)))
+        return MHD_NO;
     if (!r->status)
         dispatch(s, r);
     return MHD_YES;
@@ -305,8 +335,8 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
              enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     struct http_server *s = cls;
+    conn_deadline_rearm(s->deadline, socket_context_of(conn)); /* the next request's time */
     struct req *r = *con_cls;
     if (!r)
         return;
@@ -355,6 +385,7 @@ server_free(struct http_server *s)
     free(s->tls_cert);
     free(s->tls_key);
     rate_limiter_free(s->limiter);
+    conn_deadline_free(s->deadline);
     free(s);
 }
 
@@ -406,12 +437,13 @@ http_server_start(struct app *app, char **err)
     }
     if (cfg->rate_limit > 0)
         s->limiter = rate_limiter_new((double)cfg->rate_limit, (double)cfg->rate_burst);
-    s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, s,
-                                 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-                                 &addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, key_opt, s->tls_key,
-                                 cert_opt, s->tls_cert, MHD_OPTION_END);
+    s->deadline = conn_deadline_create((int)cfg->conn_timeout_s, app->metrics);
+    s->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        s, key_opt, s->tls_key, cert_opt, s->tls_cert, MHD_OPTION_END);
     if (!s->daemon) {
         *err = *cfg->tls_cert
                    ? xasprintf("cannot serve HTTPS on \"%s\": the address is in use, or the "
