@@ -3,6 +3,7 @@
 
 #include "common/numparse.h"
 #include "common/xalloc.h"
+#include "outbox/ride_event.h"
 #include "routing/distance.h"
 
 #include <math.h>
@@ -47,7 +48,7 @@ static struct db_stmt st_clear_run = {"day_clear_run", "DELETE FROM stops WHERE 
  * count. Stops of the route are upserted, and only those that changed are
  * rewritten (a ride inserted into a run moves the stops after it, not
  * those before); the run's other stops are deleted; the rides are marked
- * scheduled. */
+ * scheduled, and those that were not come back to be announced. */
 static struct db_stmt st_write_stops = {
     "day_write_stops",
     "WITH u AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::bigint[], "
@@ -59,15 +60,17 @@ static struct db_stmt st_write_stops = {
     "EXCLUDED.actual_at WHERE (x.run_id, x.seq, x.planned_at, x.locked, x.actual_at) IS "
     "DISTINCT FROM (EXCLUDED.run_id, EXCLUDED.seq, EXCLUDED.planned_at, EXCLUDED.locked, "
     "EXCLUDED.actual_at)), "
+    "gone AS (DELETE FROM stops WHERE run_id = $1 AND (booking_id, kind) NOT IN (SELECT b, k "
+    "FROM u)), "
     "sched AS (UPDATE bookings SET status = 'scheduled', sequence = sequence + 1, updated_at = "
-    "now() WHERE id = ANY($2::bigint[]) AND status = 'requested') "
-    "DELETE FROM stops WHERE run_id = $1 AND (booking_id, kind) NOT IN (SELECT b, k FROM u)",
+    "now() WHERE id = ANY($2::bigint[]) AND status = 'requested' RETURNING id, client_id) "
+    "SELECT id, client_id FROM sched",
     7, 0};
 static struct db_stmt st_unassign = {
     "day_unassign",
     "WITH gone AS (DELETE FROM stops WHERE booking_id = $1) UPDATE bookings SET status = "
     "'requested', sequence = sequence + 1, updated_at = now() WHERE id = $1 AND status = "
-    "'scheduled'",
+    "'scheduled' RETURNING client_id",
     1, 0};
 
 static void
@@ -115,6 +118,7 @@ enum db_status
 day_load(struct db_conn *c, const struct app *app, const char *date, struct day *d)
 {
     memset(d, 0, sizeof *d);
+    d->app = app;
     snprintf(d->date, sizeof d->date, "%s", date);
     struct civil_date cd;
     if (!civil_date_parse(date, &cd))
@@ -539,6 +543,7 @@ day_subset_of(const struct day *d, const int *runs, int n_runs, const int *rides
               int k, struct day *out, int *kk)
 {
     memset(out, 0, sizeof *out);
+    out->app = d->app;
     memcpy(out->date, d->date, sizeof out->date);
     out->t0 = d->t0;
     out->runs = xcalloc((size_t)n_runs + 1, sizeof *out->runs);
@@ -700,6 +705,43 @@ pg_array_close(struct pg_array *a)
 
 enum { COL_BOOKING, COL_KIND, COL_SEQ, COL_AT, COL_LOCKED, COL_ACTUAL, STOP_COLS };
 
+/* Moves ride k between requested and scheduled with st (which changes
+ * the row only when the ride is in the other state, and returns its
+ * client) and announces the change: exactly one event per transition. */
+static enum db_status
+transition(struct db_conn *c, const struct day *d, int k, struct db_stmt *st, const char *topic,
+           const char *status)
+{
+    const struct day_ride *x = &d->rides[k];
+    char booking[24];
+    snprintf(booking, sizeof booking, "%lld", (long long)x->booking_id);
+    const char *p[] = {booking};
+    enum db_status s;
+    PGresult *r = db_exec(c, st, p, &s);
+    if (!r)
+        return s;
+    struct ride_event ev = {x->booking_id, PQntuples(r) ? db_i64(r, 0, 0) : 0, status,
+                            x->window_earliest, x->window_latest};
+    PQclear(r);
+    return ev.client_id ? ride_event_add(c, d->app, topic, &ev) : DB_OK;
+}
+
+/* ride.scheduled for a ride of the route that was requested until now. */
+static enum db_status
+announce_scheduled(struct db_conn *c, const struct day *d, const int *stops, int n,
+                   int64_t booking_id, int64_t client_id)
+{
+    for (int i = 0; i < n; i++) {
+        const struct day_ride *x = &d->rides[(stops[i] - 2 * d->n_runs) / 2];
+        if (x->booking_id != booking_id)
+            continue;
+        struct ride_event ev = {booking_id, client_id, "scheduled", x->window_earliest,
+                                x->window_latest};
+        return ride_event_add(c, d->app, "ride.scheduled", &ev);
+    }
+    return DB_ERROR; /* the statement scheduled a ride not on the route: a bug */
+}
+
 enum db_status
 day_write_route(struct db_conn *c, struct day *d, struct darp_route_eval *ev, int v,
                 const int *stops, int n, bool force)
@@ -745,9 +787,13 @@ day_write_route(struct db_conn *c, struct day *d, struct darp_route_eval *ev, in
     const char *p[STOP_COLS + 1] = {run};
     for (int i = 0; i < STOP_COLS; i++)
         p[i + 1] = pg_array_close(&col[i]);
-    enum db_status s = db_exec_cmd(c, &st_write_stops, p, NULL);
+    enum db_status s;
+    PGresult *r = db_exec(c, &st_write_stops, p, &s);
     for (int i = 0; i < STOP_COLS; i++)
         free(col[i].text);
+    for (int i = 0; r && i < PQntuples(r) && s == DB_OK; i++)
+        s = announce_scheduled(c, d, stops, n, db_i64(r, i, 0), db_i64(r, i, 1));
+    PQclear(r);
     return s;
 }
 
@@ -767,8 +813,5 @@ day_clear_stops(struct db_conn *c, const struct day *d)
 enum db_status
 day_unassign(struct db_conn *c, const struct day *d, int k)
 {
-    char booking[24];
-    snprintf(booking, sizeof booking, "%lld", (long long)d->rides[k].booking_id);
-    const char *p[] = {booking};
-    return db_exec_cmd(c, &st_unassign, p, NULL);
+    return transition(c, d, k, &st_unassign, "ride.unassigned", "requested");
 }

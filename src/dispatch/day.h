@@ -39,6 +39,7 @@ struct day_ride {
 };
 
 struct day {
+    const struct app *app; /* borrowed from day_load's caller */
     char date[11];
     int64_t t0; /* local midnight, unix s */
     struct day_run *runs;
@@ -144,8 +145,9 @@ day_pickup_node(const struct day *d, int k)
 int day_current_route(const struct day *d, int v, int *stops, int *n_fixed);
 
 /* Replaces run v's stops by stops[0..n-1], planned at the earliest
- * feasible schedule, and marks their rides scheduled; d's rides are
- * updated to match (run, sequence, planned pickup, status). With force, a route
+ * feasible schedule, and marks their rides scheduled (announcing
+ * ride.scheduled for each that was not); d's rides are updated to match
+ * (run, sequence, planned pickup, status). With force, a route
  * that breaks a window or ride time is written too, timed by driving it
  * stop after stop (a dispatcher's override); without, it is DB_ERROR. */
 enum db_status day_write_route(struct db_conn *c, struct day *d, struct darp_route_eval *ev, int v,
@@ -162,7 +164,8 @@ void day_route_times(const struct day *d, struct darp_route_eval *ev, int v, con
 /* Removes every stop of the day's runs (before writing a new plan). */
 enum db_status day_clear_stops(struct db_conn *c, const struct day *d)
     __attribute__((warn_unused_result));
-/* Removes ride k from any run and marks it requested (unassigned). */
+/* Removes ride k from any run and marks it requested (unassigned),
+ * announcing ride.unassigned when it was scheduled. */
 enum db_status day_unassign(struct db_conn *c, const struct day *d, int k)
     __attribute__((warn_unused_result));
 

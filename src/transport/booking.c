@@ -3,7 +3,7 @@
 
 #include "common/xalloc.h"
 #include "dispatch/dispatch.h"
-#include "outbox/outbox.h"
+#include "outbox/ride_event.h"
 #include "routing/distance.h"
 #include "transport/allowance.h"
 #include "transport/client_store.h"
@@ -232,21 +232,13 @@ booking_from_draft(const struct ride_input *in, const struct ride_draft *d,
 }
 
 /* Announces a ride event to the notification gateway, in the caller's
- * transaction. The payload names the ride and its window only: the gateway
- * looks contact details up itself, so no personal data travels in events. */
+ * transaction. */
 static enum db_status
 notify(struct db_conn *c, const struct app *app, const char *topic, const struct booking *b)
 {
-    if (!app->cfg->notify_url[0])
-        return DB_OK;
-    char earliest[WORKCAL_RFC3339_BUFSZ], latest[WORKCAL_RFC3339_BUFSZ];
-    json_t *p = json_pack("{s:I, s:I, s:s, s:{s:s, s:s}}", "booking_id", (json_int_t)b->id,
-                          "client_id", (json_int_t)b->client_id, "status", b->status, "window",
-                          "earliest", workcal_format_rfc3339(app->tz, b->window_earliest, earliest),
-                          "latest", workcal_format_rfc3339(app->tz, b->window_latest, latest));
-    enum db_status s = p ? outbox_add(c, topic, app->cfg->notify_url, p) : DB_ERROR;
-    json_decref(p);
-    return s;
+    const struct ride_event ev = {b->id, b->client_id, b->status, b->window_earliest,
+                                  b->window_latest};
+    return ride_event_add(c, app, topic, &ev);
 }
 
 /* Checks the indication on the ride's date and reserves its km. */
@@ -310,14 +302,13 @@ booking_place(struct db_conn *c, const struct app *app, const struct principal *
     for (size_t i = 0; i < d->n; i++) {
         s = place_one(c, app, who, in, &d->items[i], out->series_id, outward_id, &out->items[i],
                       ans);
-        /* On a day with runs the ride goes into the plan at once. */
+        /* On a day with runs the ride goes into the plan at once (which
+         * announces ride.scheduled). */
         bool scheduled = false;
         if (s == DB_OK)
             s = dispatch_insert(c, app, out->items[i].id, out->items[i].service_date, &scheduled);
-        if (scheduled) {
+        if (scheduled)
             snprintf(out->items[i].status, sizeof out->items[i].status, "scheduled");
-            s = notify(c, app, "ride.scheduled", &out->items[i]);
-        }
         if (s != DB_OK)
             break;
         out->n++;
