@@ -5,6 +5,7 @@
 #include "common/numparse.h"
 #include "common/xalloc.h"
 #include "core/timefmt.h"
+#include "dispatch/fleet_store.h"
 #include "dispatch/manifest_store.h"
 #include "http/reply.h"
 #include "http/tx.h"
@@ -340,12 +341,25 @@ struct action_ctx {
     bool has_odometer;
 };
 
+/* Takes the planning lock of the ride's day before the ride's row lock:
+ * plans take the day first and then rides, so a change to a ride waits
+ * for a plan in progress instead of deadlocking with it. */
+static enum db_status
+lock_day_of(struct db_conn *c, struct req *r, int64_t id, struct tx_answer *ans)
+{
+    struct booking b;
+    enum db_status s = load_visible(c, r, id, false, &b, ans);
+    return s == DB_OK ? fleet_lock_day(c, b.service_date) : s;
+}
+
 static enum db_status
 cancel_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
 {
     struct action_ctx *x = ctx;
     struct booking b;
-    enum db_status s = load_visible(c, r, x->id, true, &b, ans);
+    enum db_status s = lock_day_of(c, r, x->id, ans);
+    if (s == DB_OK)
+        s = load_visible(c, r, x->id, true, &b, ans);
     if (s == DB_OK)
         s = booking_cancel(c, r->app, r->who.token_id, &b, x->reason, (int64_t)time(NULL), false,
                            ans);
@@ -366,7 +380,9 @@ event_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
 {
     struct action_ctx *x = ctx;
     struct booking b;
-    enum db_status s = load_visible(c, r, x->id, true, &b, ans);
+    enum db_status s = lock_day_of(c, r, x->id, ans);
+    if (s == DB_OK)
+        s = load_visible(c, r, x->id, true, &b, ans);
     if (s == DB_OK)
         s = booking_event(c, r->app, r->who.token_id, &b, x->type, x->at, x->odometer,
                           x->has_odometer, ans);

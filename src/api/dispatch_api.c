@@ -587,9 +587,14 @@ lock_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
 {
     (void)r;
     struct lock_ctx *x = ctx;
-    bool found;
-    enum db_status s = manifest_set_lock(c, x->run_id, (int)x->seq, x->locked, &found);
-    if (s != DB_OK)
+    bool found = false;
+    struct run run;
+    /* under the day's planning lock, so that a plan in progress cannot
+     * write the run over with the stop unlocked */
+    enum db_status s = fleet_run_get(c, x->run_id, &run);
+    if (s == DB_OK && (s = fleet_lock_day(c, run.service_date)) == DB_OK)
+        s = manifest_set_lock(c, x->run_id, (int)x->seq, x->locked, &found);
+    if (s != DB_OK && s != DB_NOT_FOUND)
         return s;
     if (!found)
         return tx_reject(ans, 404, "not_found", NULL, "no such stop");

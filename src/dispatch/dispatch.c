@@ -528,12 +528,16 @@ dispatch_served(struct db_conn *c, const struct app *app, int64_t booking_id, co
 {
     bool found;
     int64_t run_id = 0;
-    enum db_status s = manifest_set_actual(c, booking_id, kind, at, &found);
+    /* the lock first: a plan in progress would otherwise write the stop
+     * over without its actual time */
+    enum db_status s = fleet_lock_day(c, date);
+    if (s == DB_OK)
+        s = manifest_set_actual(c, booking_id, kind, at, &found);
     if (s != DB_OK || !found || (s = manifest_run_of_booking(c, booking_id, &run_id)) != DB_OK)
         return s;
     struct day d;
     char err[256];
-    if ((s = fleet_lock_day(c, date)) != DB_OK || (s = day_load(c, app, date, &d)) != DB_OK)
+    if ((s = day_load(c, app, date, &d)) != DB_OK)
         return s;
     /* The run of the ride, which itself may no longer be open (no-show). */
     int v = run_index(&d, run_id), none;

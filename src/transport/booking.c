@@ -3,6 +3,7 @@
 
 #include "common/xalloc.h"
 #include "dispatch/dispatch.h"
+#include "dispatch/fleet_store.h"
 #include "outbox/ride_event.h"
 #include "routing/distance.h"
 #include "transport/allowance.h"
@@ -355,6 +356,10 @@ booking_cancel(struct db_conn *c, const struct app *app, int64_t actor, struct b
     snprintf(b->status, sizeof b->status, "cancelled");
     snprintf(b->cancel_reason, sizeof b->cancel_reason, "%s", reason);
     enum db_status s = settle(c, actor, b, debit, debit ? "late cancellation" : "cancelled");
+    /* off its run under the day's planning lock: a plan in progress would
+     * otherwise put it back */
+    if (s == DB_OK)
+        s = fleet_lock_day(c, b->service_date);
     if (s == DB_OK)
         s = booking_store_remove_stops(c, b->id);
     if (s == DB_OK)
