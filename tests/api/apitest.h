@@ -62,7 +62,8 @@ void assert_no_overlapping_allocations(void);
 /* The unix time of the RFC 3339 member key of j. */
 int64_t time_member(json_t *j, const char *key);
 /* Checks one run's manifest on its own terms, independently of the
- * planner: order, planned times within the promised windows and the
+ * planner: order (increasing sequence numbers and planned times), planned
+ * times within the promised windows and the
  * shift, every dropoff after its pickup on the same run within a ride
  * time, and places by kind never above the vehicle's (seats, wheelchairs).
  * Returns how many rides it carries. */
