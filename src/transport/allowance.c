@@ -166,13 +166,17 @@ allowance_take(struct db_conn *c, int64_t client_id, int year, int64_t metres, b
     *fitted = rows == 1;
     if (s != DB_OK || *fitted)
         return s;
-    /* Nothing taken: the km do not fit, or the year has no account yet. */
+    /* Nothing taken: the km do not fit, or the year had no account when
+     * the statement began. A concurrent booking of the same client may
+     * have created it since (then it exists now, though it did not for
+     * the statement), so the reservation is tried once more, on an account
+     * that certainly exists: that answer holds. */
     PGresult *r = db_exec(c, &st_exists, params, &s);
     if (!r)
         return s;
     bool exists = PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
-    if (exists || (s = allowance_ensure(c, client_id, year, pro_rata)) != DB_OK)
+    if (!exists && (s = allowance_ensure(c, client_id, year, pro_rata)) != DB_OK)
         return s;
     s = db_exec_cmd(c, &st_reserve, params, &rows);
     *fitted = rows == 1;
