@@ -11,12 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Rides the planner moves; the stops of the others (completed, no-show)
+ * stay on their runs as the record of what was driven. */
+#define OPEN_RIDES "('requested', 'scheduled', 'picked_up')"
+#define OPEN_STOP                                                                                  \
+    "EXISTS (SELECT 1 FROM bookings b WHERE b.id = stops.booking_id AND b.status IN " OPEN_RIDES ")"
 static struct db_stmt st_runs = {
     "day_runs",
     "SELECT r.id, r.vehicle_id, extract(epoch FROM r.start_at)::bigint, "
     "extract(epoch FROM r.end_at)::bigint, v.seats, v.wheelchair_places, v.scootmobiel_places, "
-    "v.depot_lat, v.depot_lon FROM runs r JOIN vehicles v ON v.id = r.vehicle_id WHERE "
-    "r.service_date = $1 AND r.status = 'active' ORDER BY r.id",
+    "v.depot_lat, v.depot_lon, (SELECT coalesce(max(s.seq), 0) FROM stops s JOIN bookings b ON "
+    "b.id = s.booking_id WHERE s.run_id = r.id AND b.status NOT IN " OPEN_RIDES ") FROM runs r "
+    "JOIN vehicles v ON v.id = r.vehicle_id WHERE r.service_date = $1 AND r.status = 'active' "
+    "ORDER BY r.id",
     1, 0};
 #define RIDE_COLUMNS                                                                               \
     "SELECT b.id, b.status, b.pickup_lat, b.pickup_lon, b.dropoff_lat, b.dropoff_lon, "            \
@@ -42,7 +49,8 @@ static struct db_stmt st_ride_head = {
     RIDE_COLUMNS ", coalesce((SELECT version FROM plan_days WHERE service_date = b.service_date), "
                  "0), txid_current()" RIDE_FROM "WHERE b.id = $1",
     1, 0};
-static struct db_stmt st_clear_run = {"day_clear_run", "DELETE FROM stops WHERE run_id = $1", 1, 0};
+static struct db_stmt st_clear_run = {"day_clear_run",
+                                      "DELETE FROM stops WHERE run_id = $1 AND " OPEN_STOP, 1, 0};
 /* A run's stops written in one statement, whatever their number: the
  * writes happen under the day's planning lock, so round trips and rows
  * count. Stops of the route are upserted, and only those that changed are
@@ -61,7 +69,7 @@ static struct db_stmt st_write_stops = {
     "DISTINCT FROM (EXCLUDED.run_id, EXCLUDED.seq, EXCLUDED.planned_at, EXCLUDED.locked, "
     "EXCLUDED.actual_at)), "
     "gone AS (DELETE FROM stops WHERE run_id = $1 AND (booking_id, kind) NOT IN (SELECT b, k "
-    "FROM u)), "
+    "FROM u) AND " OPEN_STOP "), "
     "sched AS (UPDATE bookings SET status = 'scheduled', sequence = sequence + 1, updated_at = "
     "now() WHERE id = ANY($2::bigint[]) AND status = 'requested' RETURNING id, client_id) "
     "SELECT id, client_id FROM sched",
@@ -84,6 +92,7 @@ read_run(const PGresult *r, int i, struct day_run *run)
         run->capacity[k] = (int)db_i64(r, i, 4 + k);
     run->depot.lat = strtod(PQgetvalue(r, i, 7), NULL);
     run->depot.lon = strtod(PQgetvalue(r, i, 8), NULL);
+    run->seq_base = (int)db_i64(r, i, 9);
 }
 
 static void
@@ -763,7 +772,7 @@ day_write_route(struct db_conn *c, struct day *d, struct darp_route_eval *ev, in
         int64_t planned = d->t0 + llround(times[i + 1] * 60.0);
         char booking[24], seq[16], at[24], actual[24];
         snprintf(booking, sizeof booking, "%lld", (long long)x->booking_id);
-        snprintf(seq, sizeof seq, "%d", i + 1);
+        snprintf(seq, sizeof seq, "%d", d->runs[v].seq_base + i + 1);
         snprintf(at, sizeof at, "%lld", (long long)planned);
         snprintf(actual, sizeof actual, "%lld",
                  (long long)(dropoff ? x->dropoff_actual : x->pickup_actual));
@@ -775,7 +784,7 @@ day_write_route(struct db_conn *c, struct day *d, struct darp_route_eval *ev, in
         pg_array_add(&col[COL_ACTUAL], actual);
         /* the day as written, for whoever keeps it (day_cache) */
         x->run = v;
-        *(dropoff ? &x->dropoff_seq : &x->pickup_seq) = i + 1;
+        *(dropoff ? &x->dropoff_seq : &x->pickup_seq) = d->runs[v].seq_base + i + 1;
         if (!dropoff)
             x->planned_pickup = planned;
         if (!strcmp(x->status, "requested"))

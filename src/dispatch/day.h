@@ -20,6 +20,7 @@ struct day_run {
     int64_t vehicle_id;
     int64_t start_at, end_at;
     int capacity[3]; /* seats, wheelchair places, scootmobiel places */
+    int seq_base;    /* the last sequence number of its closed rides' stops */
     struct geo_point depot;
 };
 

@@ -413,9 +413,15 @@ static struct db_stmt st_cancel_run = {
     "WHERE s.run_id = $1 AND b.status = 'picked_up')",
     2, 0};
 static struct db_stmt st_run_rides = {
-    "dispatch_run_rides", "SELECT DISTINCT booking_id FROM stops WHERE run_id = $1", 1, 0};
-static struct db_stmt st_drop_run_stops = {"dispatch_drop_run_stops",
-                                           "DELETE FROM stops WHERE run_id = $1", 1, 0};
+    "dispatch_run_rides",
+    "SELECT DISTINCT s.booking_id FROM stops s JOIN bookings b ON b.id = s.booking_id WHERE "
+    "s.run_id = $1 AND b.status IN ('requested', 'scheduled', 'picked_up')",
+    1, 0};
+static struct db_stmt st_drop_run_stops = {
+    "dispatch_drop_run_stops",
+    "DELETE FROM stops WHERE run_id = $1 AND EXISTS (SELECT 1 FROM bookings b WHERE b.id = "
+    "stops.booking_id AND b.status IN ('requested', 'scheduled', 'picked_up'))",
+    1, 0};
 
 /* Marks the run cancelled and returns the rides it carried. */
 static enum db_status

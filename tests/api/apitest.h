@@ -66,7 +66,8 @@ int64_t time_member(json_t *j, const char *key);
  * times within the promised windows and the
  * shift, every dropoff after its pickup on the same run within a ride
  * time, and places by kind never above the vehicle's (seats, wheelchairs).
- * Returns how many rides it carries. */
+ * Stops of closed rides (completed, no-show) count only in the numbering.
+ * Returns how many open rides it carries. */
 int check_manifest(const char *run_id, int seats, int wheelchairs);
 
 #endif

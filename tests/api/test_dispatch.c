@@ -222,6 +222,19 @@ test_drivers(void **state)
     assert_string_equal(ok, "t");
     free(ok);
     free(sql);
+    /* a replan and a live insertion later, the ride's stops are still on
+     * the run with their actual times: the record of what was driven */
+    char *plan = fmt("{\"date\":\"%s\",\"time_limit_s\":1}", day_text);
+    json_decref(call("POST", "/v1/dispatch/plan", api_desk, plan, 200));
+    free(plan);
+    struct booking_job extra = {.i = RIDES};
+    book_one(&extra);
+    assert_int_equal(extra.status, 201);
+    sql = fmt("SELECT count(*) FROM stops WHERE booking_id = %s AND run_id = %s AND actual_at IS "
+              "NOT NULL",
+              mine, run[0]);
+    assert_int_equal(sql_long(sql), 2);
+    free(sql);
     ev = fmt("/v1/bookings/%s/events", theirs);
     expect_error("POST", ev, driver, body, 404, "not_found"); /* a ride is personal data */
     free(ev);
@@ -276,6 +289,26 @@ ride_on(int v, bool wheelchair)
     return id;
 }
 
+/* The sequence number of run v's first stop still to drive. */
+static int
+first_planned_seq(int v)
+{
+    char *path = fmt("/v1/runs/%s/manifest", run[v]);
+    json_t *m = call("GET", path, api_desk, NULL, 200);
+    size_t i;
+    json_t *s;
+    int seq = 0;
+    json_array_foreach(json_object_get(m, "stops"), i, s)
+    {
+        if (!seq && !strcmp(str(s, "status"), "planned"))
+            seq = (int)json_integer_value(json_object_get(s, "seq"));
+    }
+    json_decref(m);
+    free(path);
+    assert_true(seq > 0);
+    return seq;
+}
+
 static void
 test_overrides(void **state)
 {
@@ -308,8 +341,11 @@ test_overrides(void **state)
     expect_error("POST", path, api_desk, "{\"run_id\":\"999999\"}", 404, "not_found");
     free(path);
 
-    /* lock a stop: the next plan keeps every run's route and inserts around */
-    path = fmt("/v1/runs/%s/stops/1/lock", run[0]);
+    /* lock a stop still to drive (the run's first stops are those of the
+     * ride test_drivers completed): the next plan keeps every run's route
+     * and inserts around */
+    int seq = first_planned_seq(0);
+    path = fmt("/v1/runs/%s/stops/%d/lock", run[0], seq);
     json_t *l = call("POST", path, api_desk, NULL, 200);
     assert_true(json_is_true(json_object_get(l, "locked")));
     json_decref(l);
@@ -322,7 +358,7 @@ test_overrides(void **state)
     assert_true(json_is_false(json_object_get(p, "full_replan")));
     json_decref(p);
     free(body);
-    path = fmt("/v1/runs/%s/stops/1/unlock", run[0]);
+    path = fmt("/v1/runs/%s/stops/%d/unlock", run[0], seq);
     json_decref(call("POST", path, api_desk, NULL, 200));
     free(path);
 
