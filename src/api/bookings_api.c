@@ -166,8 +166,10 @@ create_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
     enum db_status s = booking_place(c, r->app, &r->who, &x->in, &x->drafts, &p, ans);
     json_t *years = NULL;
     int64_t remaining = 0;
-    if (s == DB_OK)
+    if (s == DB_OK) {
+        r->subject_client = x->in.client_id;
         s = years_json(c, r->app, x->in.client_id, &p, &years, &remaining);
+    }
     if (s != DB_OK) {
         json_decref(years);
         placed_clear(&p);
@@ -245,6 +247,8 @@ load_visible(struct db_conn *c, struct req *r, int64_t id, bool lock, struct boo
     }
     if (s == DB_NOT_FOUND)
         return tx_reject(ans, 404, "not_found", NULL, "no such booking");
+    if (s == DB_OK)
+        r->subject_client = b->client_id;
     return s;
 }
 
@@ -428,6 +432,7 @@ series_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
         return tx_reject(ans, 404, "not_found", NULL, "no such series");
     if (s != DB_OK)
         return s;
+    r->subject_client = info.client_id;
     struct booking_filter f = {
         .series_id = x->id, .from_time = x->cancel ? x->from : INT64_MIN, .limit = 1000};
     struct booking *items;

@@ -52,8 +52,10 @@ lend_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
         if (s == DB_NOT_FOUND)
             s = tx_reject(ans, 404, "not_found", NULL, "no such aid");
     }
-    if (s == DB_OK)
+    if (s == DB_OK) {
+        r->subject_client = x->client_id;
         s = aids_lend(c, r, a, x->client_id, x->from, &x->e, &loan, &d, ans);
+    }
     free(a);
     if (s != DB_OK)
         return s;
@@ -90,6 +92,8 @@ loan_or_reject(struct db_conn *c, struct req *r, int64_t id, bool lock, struct a
         s = DB_NOT_FOUND;
     if (s == DB_NOT_FOUND)
         return tx_reject(ans, 404, "not_found", NULL, "no such loan");
+    if (s == DB_OK)
+        r->subject_client = l->client_id;
     return s;
 }
 

@@ -17,6 +17,10 @@ struct MHD_Connection;
 
 struct req {
     struct app *app;
+    /* The client whose data the handler read or changed through a route
+     * that does not name the client (a booking, a series, a loan): it goes
+     * into the access trail in the handler's transaction. 0: none. */
+    int64_t subject_client;
     struct MHD_Connection *conn;
     const char *method; /* borrowed from libmicrohttpd for the request's life */
     const char *path;

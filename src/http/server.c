@@ -15,6 +15,7 @@
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "http/reply.h"
+#include "http/tx.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -226,11 +227,8 @@ record_client_access(struct req *r)
         strncmp(r->route->pattern, prefix, sizeof prefix - 1) ||
         !parse_int64(r->params.value[0], 1, INT64_MAX, &client_id))
         return;
-    struct access_entry e = {
-        .client_id = client_id, .token_id = r->who.token_id, .status = (int)r->status};
-    snprintf(e.method, sizeof e.method, "%s", r->route->method);
-    snprintf(e.route, sizeof e.route, "%s", r->route->pattern);
-    snprintf(e.request_id, sizeof e.request_id, "%s", r->request_id);
+    struct access_entry e;
+    http_access_entry(r, client_id, r->status, &e);
     enum db_status st = db_tx_run(r->app->pool, "client_access", access_tx, &e);
     if (st != DB_OK)
         log_warn("request %s: could not record the client access (status %d)", r->request_id,

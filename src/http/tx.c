@@ -92,6 +92,16 @@ idem_store(struct db_conn *c, struct run *x)
     return s;
 }
 
+void
+http_access_entry(const struct req *r, int64_t client_id, unsigned status, struct access_entry *e)
+{
+    *e = (struct access_entry){
+        .client_id = client_id, .token_id = r->who.token_id, .status = (int)status};
+    snprintf(e->method, sizeof e->method, "%s", r->route->method);
+    snprintf(e->route, sizeof e->route, "%s", r->route->pattern);
+    snprintf(e->request_id, sizeof e->request_id, "%s", r->request_id);
+}
+
 static enum db_status
 run_tx(struct db_conn *c, void *arg)
 {
@@ -106,9 +116,15 @@ run_tx(struct db_conn *c, void *arg)
         if (s != DB_OK || !claimed)
             return s;
     }
+    x->r->subject_client = 0;
     s = x->fn(c, x->r, x->ctx, &x->ans);
     if (s == DB_OK && x->key)
         s = idem_store(c, x);
+    if (s == DB_OK && x->mode != TX_DRY_RUN && x->r->subject_client && x->r->who.token_id) {
+        struct access_entry e;
+        http_access_entry(x->r, x->r->subject_client, x->ans.status, &e);
+        s = access_log_add(c, &e);
+    }
     if (s == DB_OK && x->mode == TX_DRY_RUN)
         s = DB_REJECTED; /* roll back what the dry run wrote */
     if (s == DB_REJECTED && !x->ans.status)

@@ -5,6 +5,7 @@
 #ifndef RITMO_HTTP_TX_H
 #define RITMO_HTTP_TX_H
 
+#include "audit/access_log.h"
 #include "db/db.h"
 #include "http/request.h"
 
@@ -37,6 +38,11 @@ void http_tx_reply(struct req *r, const char *name, enum tx_mode mode, http_tx_f
  * body in ans; errors are answered as JSON as usual. */
 void http_tx_reply_text(struct req *r, const char *name, http_tx_fn fn, void *ctx, char **text,
                         const char *content_type);
+
+/* The access-trail entry of request r about client_id, answered status:
+ * the actor's token, the route, the request id; never the data. */
+void http_access_entry(const struct req *r, int64_t client_id, unsigned status,
+                       struct access_entry *e);
 
 /* Runs fn without answering: *ans (caller json_decref()s its body) holds
  * the answer when the result is DB_OK or DB_REJECTED. For responses that

@@ -225,6 +225,61 @@ test_access_trail(void **state)
     free(ids);
 }
 
+/* Routes that name a ride rather than the client go into the client's
+ * trail too, in the transaction of the read or change itself. */
+static void
+test_access_trail_rides(void **state)
+{
+    (void)state;
+    int64_t id = create_client("AUD-3", "Ritten Persoon");
+    int64_t other = create_client("AUD-4", "Buur Persoon");
+    add_indication(id, in_days(-10), in_days(300), 2000);
+    char *ids = fmt("%lld", (long long)id), *other_ids = fmt("%lld", (long long)other);
+    char *mine = harness_token(&H, "resident", "--client", ids);
+    char *theirs = harness_token(&H, "resident", "--client", other_ids);
+    char *when = local_time(in_days(5), 10, 0);
+    char *body = fmt("{\"client_id\":\"%s\",\"pickup\":{\"address\":\"Thuis\",\"lat\":51.81,"
+                     "\"lon\":4.665},\"dropoff\":{\"address\":\"Ziekenhuis\",\"lat\":51.796,"
+                     "\"lon\":4.678},\"pickup_at\":\"%s\",\"channel\":\"phone\"}",
+                     ids, when);
+    json_t *b = call("POST", "/v1/bookings", api_desk, body, 201);
+    char *ride = fmt("/v1/bookings/%s", str(b, "id"));
+    char *cancel = fmt("/v1/bookings/%s/cancel", str(b, "id"));
+    json_decref(b);
+    json_decref(call("GET", ride, mine, NULL, 200));
+    expect_error("GET", ride, theirs, NULL, 404, "not_found"); /* read nothing */
+    json_decref(call("POST", cancel, api_desk, "{\"reason\":\"te laat\"}", 200));
+    expect_error("POST", cancel, api_desk, "{\"reason\":\"again\"}", 409, "conflict");
+
+    char *trail = fmt("/v1/clients/%s/access-log", ids);
+    json_t *page = call("GET", trail, H.admin_token, NULL, 200);
+    json_t *items = json_object_get(page, "items");
+    assert_int_equal(json_array_size(items), 4);
+    static const char *const routes[] = {"/v1/clients/{id}/indications", "/v1/bookings",
+                                         "/v1/bookings/{id}", "/v1/bookings/{id}/cancel"};
+    static const char *const roles[] = {"dispatcher", "dispatcher", "resident", "dispatcher"};
+    static const int status[] = {201, 201, 200, 200};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *e = json_array_get(items, i);
+        assert_string_equal(str(e, "route"), routes[i]);
+        assert_string_equal(str(e, "role"), roles[i]);
+        assert_int_equal(json_integer_value(json_object_get(e, "status")), status[i]);
+    }
+    json_decref(page);
+    char *q = fmt("SELECT count(*) FROM client_access WHERE client_id = %lld", (long long)other);
+    assert_int_equal(sql_long(q), 0);
+    free(q);
+    free(trail);
+    free(cancel);
+    free(ride);
+    free(body);
+    free(when);
+    free(theirs);
+    free(mine);
+    free(other_ids);
+    free(ids);
+}
+
 /* Retention: a client whose indications ended long ago loses what
  * identifies them; the numbers stay; a current client is untouched; a
  * second run does nothing. */
@@ -309,6 +364,7 @@ main(void)
         cmocka_unit_test(test_log_holds_no_personal_data),
         cmocka_unit_test(test_export),
         cmocka_unit_test(test_access_trail),
+        cmocka_unit_test(test_access_trail_rides),
         cmocka_unit_test(test_pseudonymise),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
