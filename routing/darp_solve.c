@@ -594,12 +594,17 @@ search(struct solver *S, const struct darp_solve_params *p, struct plan *best, l
     if (qmax > n)
         qmax = n;
     long it = 0, last_best = 0;
+    double told = -1;
     for (;; it++) {
         double el = now_seconds(p->cpu_clock) - t0;
         if ((p->max_iterations > 0 && it >= p->max_iterations) ||
             (p->time_limit > 0 && el >= p->time_limit) || n == 0)
             break;
         double frac = fmin(1, progress(p, it, el));
+        if (p->on_progress && el - told >= 0.1) {
+            p->on_progress(p->progress_ctx, frac, best->cost);
+            told = el;
+        }
         double temp = temp0 * pow(temp_end / temp0, frac);
         int d = roulette(S, A.wd, N_DESTROY), r = roulette(S, A.wr, N_REPAIR);
         int q = rng_int(S, qmin, qmax);
@@ -721,12 +726,7 @@ export_plan(struct solver *S, const struct plan *P)
 void
 darp_solve_params_init(struct darp_solve_params *p)
 {
-    p->seed = 1;
-    p->time_limit = 10;
-    p->max_iterations = 0;
-    p->unserved_penalty = 0;
-    p->cpu_clock = false;
-    p->verbose = false;
+    *p = (struct darp_solve_params){.seed = 1, .time_limit = 10};
 }
 
 struct darp_solution *

@@ -27,6 +27,11 @@ struct darp_solve_params {
      * means the same work however busy the machine was. */
     bool cpu_clock;
     bool verbose; /* progress lines to the log at info level */
+    /* Called about ten times a second from the search with the fraction of
+     * the budget used and the best cost so far (a progress bar); NULL for
+     * none. Runs on the solving thread. */
+    void (*on_progress)(void *ctx, double fraction, double best_cost);
+    void *progress_ctx;
 };
 
 /* Defaults: seed 1, 10 s wall time, no iteration limit, derived penalty,

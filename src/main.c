@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "run the HTTP API server"},
     {"migrate", cmd_migrate, "apply database schema migrations"},
     {"token", cmd_token, "create, list or revoke API tokens"},
+    {"plan", cmd_plan, "plan a service day over its runs (as POST /v1/dispatch/plan)"},
     {"pseudonymise", cmd_pseudonymise, "remove the identifying data of clients past retention"},
     {"graph", cmd_graph, "build a road graph from OpenStreetMap, or query one"},
     {"darp", cmd_darp, "solve a dial-a-ride benchmark instance (planner quality)"},

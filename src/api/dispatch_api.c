@@ -341,7 +341,8 @@ plan_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
     char err[256] = "";
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    enum db_status s = dispatch_plan(c, r->app, x->date, x->time_limit, &res, err, sizeof err);
+    enum db_status s =
+        dispatch_plan(c, r->app, x->date, x->time_limit, NULL, &res, err, sizeof err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (s == DB_ERROR && err[0])

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+struct app;
 struct db_pool;
 
 /* Loads the configuration from RITMO_CONFIG (or file when not NULL) and the
@@ -15,10 +16,15 @@ struct db_pool;
 bool cli_load_config(struct config *cfg, const char *file) __attribute__((warn_unused_result));
 /* A pool for a command-line command (one connection). */
 struct db_pool *cli_pool_create(const struct config *cfg);
+/* The services of app->cfg every request shares: time zone, distance
+ * provider, ride rules, day cache. False (logged) when one cannot start. */
+bool cli_app_create(struct app *app) __attribute__((warn_unused_result));
+void cli_app_free(struct app *app);
 
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_pseudonymise(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif

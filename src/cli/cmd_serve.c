@@ -46,40 +46,6 @@ schema_ok(const struct config *cfg)
     return true;
 }
 
-/* The time zone and the distance provider, shared by every request. */
-static bool
-app_services_create(struct app *app)
-{
-    struct workcal_config wc;
-    workcal_config_init(&wc);
-    wc.time_zone = app->cfg->timezone;
-    enum workcal_status ws = workcal_create(&wc, &app->tz);
-    if (ws != WORKCAL_OK) {
-        log_error("cannot load time zone \"%s\": %s", app->cfg->timezone, workcal_status_name(ws));
-        return false;
-    }
-    struct dist_options opt;
-    dist_options_init(&opt);
-    opt.detour_factor = app->cfg->detour_factor;
-    opt.snap_limit_m = (double)app->cfg->snap_limit_m;
-    opt.osrm_timeout_ms = (long)app->cfg->osrm_timeout_ms;
-    if (dist_provider_create(app->cfg->routing, &opt, &app->dist) != DIST_OK) {
-        log_error("cannot use the distance provider \"%s\" (RITMO_ROUTING)", app->cfg->routing);
-        return false;
-    }
-    ride_policy_from_config(app->cfg, &app->policy);
-    app->days = day_cache_create(8); /* today and the days booked ahead */
-    return true;
-}
-
-static void
-app_services_free(struct app *app)
-{
-    day_cache_free(app->days);
-    dist_provider_free(app->dist);
-    workcal_free(app->tz);
-}
-
 static int
 parse_args(int argc, char **argv, const char **config_file)
 {
@@ -117,7 +83,7 @@ cmd_serve(int argc, char **argv)
     struct outbox_sender *sender = NULL;
     struct ticker *sweep = NULL, *arrival = NULL;
     struct app app = {.cfg = &cfg, .started = time(NULL)};
-    if (!schema_ok(&cfg) || !app_services_create(&app))
+    if (!schema_ok(&cfg) || !cli_app_create(&app))
         goto out;
 
     /* Block the stop signals in every thread (the server's threads inherit
@@ -164,7 +130,7 @@ cmd_serve(int argc, char **argv)
     log_info("stopped");
     rc = 0;
 out:
-    app_services_free(&app);
+    cli_app_free(&app);
     db_pool_free(pool);
     metrics_free(metrics);
     config_clear(&cfg);

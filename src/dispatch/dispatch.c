@@ -223,12 +223,23 @@ any_fixed(const struct day *d)
 }
 
 /* Plans from scratch with the solver (no stop is fixed). */
+static void
+solving(void *ctx, double fraction, double best_cost)
+{
+    const struct plan_progress *pr = ctx;
+    pr->fn(pr->ctx, "solving", fraction, best_cost);
+}
+
 static struct darp_insert_plan *
-solved_plan(const struct day *d, double time_limit_s)
+solved_plan(const struct day *d, double time_limit_s, const struct plan_progress *pr)
 {
     struct darp_solve_params p;
     darp_solve_params_init(&p);
     p.time_limit = time_limit_s;
+    if (pr) {
+        p.on_progress = solving;
+        p.progress_ctx = (void *)pr;
+    }
     struct darp_model *m = d->m;
     struct darp_solution *sol = darp_solve(m, &p);
     struct darp_insert_plan *plan = darp_insert_plan_create(m);
@@ -293,19 +304,24 @@ write_plan(struct db_conn *c, struct day *d, struct darp_insert_plan *plan, stru
 
 enum db_status
 dispatch_plan(struct db_conn *c, const struct app *app, const char *date, double time_limit_s,
-              struct plan_result *out, char *err, size_t errlen)
+              const struct plan_progress *pr, struct plan_result *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    if (pr)
+        pr->fn(pr->ctx, "loading", 0, 0);
     enum db_status s = fleet_lock_day(c, date);
     struct day d;
     if (s != DB_OK || (s = day_load(c, app, date, &d)) != DB_OK)
         return s;
+    if (pr)
+        pr->fn(pr->ctx, "travel times", 0, 0);
     if (!day_build_model(app, &d, err, errlen)) {
         day_clear(&d);
         return DB_ERROR;
     }
     out->full = !any_fixed(&d);
-    struct darp_insert_plan *plan = out->full ? solved_plan(&d, time_limit_s) : current_plan(&d);
+    struct darp_insert_plan *plan =
+        out->full ? solved_plan(&d, time_limit_s, pr) : current_plan(&d);
     if (!out->full) {
         struct darp_insert_result res;
         for (int k = 0; k < d.n_rides; k++)
@@ -314,6 +330,8 @@ dispatch_plan(struct db_conn *c, const struct app *app, const char *date, double
                 log_warn("could not apply an insertion on %s", date);
     }
     measure(&d, plan, out);
+    if (pr)
+        pr->fn(pr->ctx, "writing", 1, 0);
     s = write_plan(c, &d, plan, out);
     darp_insert_plan_free(plan);
     day_clear(&d);

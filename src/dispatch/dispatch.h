@@ -27,12 +27,21 @@ struct plan_result {
     bool full; /* false: some run had fixed stops, so only open rides were inserted */
 };
 
+/* Where a day plan is, for a progress bar: stage is "loading", "travel
+ * times", "solving" (fraction of the time limit used, best cost so far) or
+ * "writing". */
+struct plan_progress {
+    void (*fn)(void *ctx, const char *stage, double fraction, double best_cost);
+    void *ctx;
+};
+
 /* Plans every open ride of date over the day's runs with the solver within
  * time_limit_s. Runs with stops already served or locked keep their
  * routes; open rides are then inserted around them. err names a model
- * problem (DB_ERROR). */
+ * problem (DB_ERROR). progress may be NULL. */
 enum db_status dispatch_plan(struct db_conn *c, const struct app *app, const char *date,
-                             double time_limit_s, struct plan_result *out, char *err, size_t errlen)
+                             double time_limit_s, const struct plan_progress *progress,
+                             struct plan_result *out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 /* A driver served a ride's stop (kind "pickup" or "dropoff") at `at`:

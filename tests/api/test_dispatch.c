@@ -476,6 +476,35 @@ test_fleet_input(void **state)
     expect_error("GET", "/v1/dispatch/board", api_desk, NULL, 400, "missing_field");
 }
 
+/* `ritmo plan` does what POST /v1/dispatch/plan does, from the shell. */
+static void
+test_plan_command(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    const char *args[] = {"plan", "--date", day_text, "--time-limit", "1", NULL};
+    assert_int_equal(harness_ritmo(&H, &out, args), 0);
+    json_t *j = json_loads(out, 0, NULL);
+    assert_non_null(j);
+    int planned = (int)json_integer_value(json_object_get(j, "planned"));
+    char *sql = fmt("SELECT count(*) FROM bookings WHERE service_date = '%s' AND status IN "
+                    "('scheduled', 'requested')",
+                    day_text);
+    assert_int_equal(planned + (int)json_array_size(json_object_get(j, "unassigned")),
+                     sql_long(sql));
+    free(sql);
+    sql = fmt("SELECT count(*) FROM bookings WHERE service_date = '%s' AND status = 'scheduled'",
+              day_text);
+    assert_int_equal(sql_long(sql), planned);
+    free(sql);
+    json_decref(j);
+    free(out);
+    const char *bad[] = {"plan", "--date", "2026-02-30", NULL};
+    assert_int_equal(harness_ritmo(&H, NULL, bad), 2);
+    const char *slow[] = {"plan", "--date", day_text, "--time-limit", "9999", NULL};
+    assert_int_equal(harness_ritmo(&H, NULL, slow), 2);
+}
+
 /* Books one ride on `date` through the server at base; returns the booking
  * id (caller frees) and whether it was scheduled. */
 static char *
@@ -576,6 +605,7 @@ main(void)
         cmocka_unit_test(test_late_pickup_retimes),
         cmocka_unit_test(test_fleet_input),
         cmocka_unit_test(test_two_servers_share_a_day),
+        cmocka_unit_test(test_plan_command),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
