@@ -7,7 +7,9 @@
 #
 # usage: tools/bench/day/run.sh [BUILD_DIR]
 # env:   SIZES ("500 1000 3000": rides per day), RUNS_PER_DAY (150), CONNS (16),
-#        PLAN_LIMIT_S (30), CLIENTS (5000), KEEP_TMP (0)
+#        PLAN_LIMIT_S (30), CLIENTS (5000), KEEP_TMP (0),
+#        RITMO_BIN (a ritmo binary to measure instead of the one built here,
+#        e.g. an older commit's, for a side-by-side comparison)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -26,14 +28,15 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRITMO_BENCH=ON -DRITMO
 cmake --build "$build" -j2 --target ritmo bench_bookings_loadgen >/dev/null ||
     fail "build failed (run: cmake --build $build)"
 LOADGEN="$build/tools/bench/bench_bookings_loadgen"
+RITMO=${RITMO_BIN:-"$build/ritmo"}
 . "$root/tools/bench/lib_bench.sh"
 TMP=$(mktemp -d /tmp/ritmo-bench-day.XXXXXX)
 chmod 755 "$TMP"
 trap bench_cleanup INT TERM EXIT
 bench_pg_start "$TMP"
-"$build/ritmo" migrate >"$TMP/migrate.log" 2>&1 || fail "migrate failed: $(cat "$TMP/migrate.log")"
+"$RITMO" migrate >"$TMP/migrate.log" 2>&1 || fail "migrate failed: $(cat "$TMP/migrate.log")"
 TOKEN_FILE="$TMP/token"
-(umask 077 && "$build/ritmo" token create --role dispatcher --name bench >"$TOKEN_FILE" 2>/dev/null)
+(umask 077 && "$RITMO" token create --role dispatcher --name bench >"$TOKEN_FILE" 2>/dev/null)
 TOKEN=$(cat "$TOKEN_FILE")
 
 # Clients live around the region (homes); the load generator sends their
@@ -51,7 +54,7 @@ SQL
 CMIN=$(psql_q -c "SELECT min(id) FROM clients")
 CMAX=$(psql_q -c "SELECT max(id) FROM clients")
 
-RITMO_THREADS=$CONNS RITMO_DB_POOL_SIZE=$CONNS RITMO_STATEMENT_TIMEOUT_MS=600000 bench_serve "$build/ritmo"
+RITMO_THREADS=$CONNS RITMO_DB_POOL_SIZE=$CONNS RITMO_STATEMENT_TIMEOUT_MS=600000 bench_serve "$RITMO"
 BASE="http://127.0.0.1:$HTTP_PORT"
 
 printf '%-7s %-9s %-10s %-8s %-8s %-10s | %-8s %-9s %-9s %-7s %-9s %-10s\n' \
