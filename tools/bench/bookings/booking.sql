@@ -56,6 +56,8 @@ SELECT base_m, adjusted_m, reserved_m, used_m FROM allowance_accounts WHERE clie
 \if :idem
 UPDATE idempotency_keys SET status = 201, response = :resp WHERE token_id = :token_id AND key = :key;
 \endif
+-- the access trail entry of the client (src/http/tx.c, src/audit/access_log.c)
+INSERT INTO client_access (client_id, token_id, method, route, status, request_id) SELECT :cid, :token_id, 'POST', '/v1/bookings', 201, 'pgbench' WHERE EXISTS (SELECT 1 FROM clients WHERE id = :cid);
 COMMIT;
 \else
 -- 422 allowance_exceeded: ritmo checks that the account exists, reads it for
