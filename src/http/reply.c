@@ -107,6 +107,29 @@ http_reply_db_error(struct req *r, enum db_status s)
     }
 }
 
+bool
+http_body_json_or_reply(struct req *r)
+{
+    if (strcmp(r->method, "POST") && strcmp(r->method, "PATCH") && strcmp(r->method, "PUT"))
+        return true;
+    if (r->body_len == 0) {
+        r->json = json_object(); /* a POST without body, such as a plain action */
+        return true;
+    }
+    json_error_t err;
+    r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
+    if (!r->json) {
+        http_reply_error(r, 400, "invalid_json", NULL, "the body is not valid JSON: %s (at %d:%d)",
+                         err.text, err.line, err.column);
+        return false;
+    }
+    if (!json_is_object(r->json)) {
+        http_reply_error(r, 400, "invalid_json", NULL, "the body must be a JSON object");
+        return false;
+    }
+    return true;
+}
+
 const char *
 http_query(struct req *r, const char *key)
 {

@@ -23,6 +23,11 @@ void http_reply_text(struct req *r, unsigned status, const char *content_type, c
 /* Answers a failed database status: 503, 409, 404 or 500. */
 void http_reply_db_error(struct req *r, enum db_status s);
 
+/* Parses the body of a POST, PATCH or PUT into r->json (owned by r; an
+ * empty body is {}); otherwise queues 400 invalid_json and is false. Other
+ * methods have no JSON body: true, r->json stays NULL. */
+bool http_body_json_or_reply(struct req *r) __attribute__((warn_unused_result));
+
 /* Query parameter value, borrowed for the request's life; NULL if absent. */
 const char *http_query(struct req *r, const char *key);
 /* Request header value, borrowed; NULL if absent. */

@@ -186,29 +186,6 @@ rate_ok_or_reply(struct http_server *s, struct req *r)
     return false;
 }
 
-static bool
-parse_body_or_reply(struct req *r)
-{
-    if (strcmp(r->method, "POST") && strcmp(r->method, "PATCH") && strcmp(r->method, "PUT"))
-        return true;
-    if (r->body_len == 0) {
-        r->json = json_object(); /* a POST without body, such as a plain action */
-        return true;
-    }
-    json_error_t err;
-    r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
-    if (!r->json) {
-        http_reply_error(r, 400, "invalid_json", NULL, "the body is not valid JSON: %s (at %d:%d)",
-                         err.text, err.line, err.column);
-        return false;
-    }
-    if (!json_is_object(r->json)) {
-        http_reply_error(r, 400, "invalid_json", NULL, "the body must be a JSON object");
-        return false;
-    }
-    return true;
-}
-
 static enum db_status
 access_tx(struct db_conn *c, void *ctx)
 {
@@ -263,7 +240,7 @@ dispatch(struct http_server *s, struct req *r)
     }
     if (r->route->roles && (!authorize_or_reply(r) || !rate_ok_or_reply(s, r)))
         return;
-    if (!parse_body_or_reply(r))
+    if (!http_body_json_or_reply(r))
         return;
     r->route->handler(r);
     if (!r->status) {
