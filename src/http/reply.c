@@ -8,16 +8,40 @@
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Messages and field names quote what the client sent, cut to a buffer's
+ * size, and a parser's excerpt of a body need not end where a character
+ * does: text that is not valid UTF-8 goes out with its non-ASCII bytes as
+ * '?' rather than not at all. */
+static json_t *
+text_json(const char *text)
+{
+    json_t *j = json_string(text);
+    if (!j) {
+        char *copy = xstrdup(text);
+        for (char *p = copy; *p; p++)
+            if ((unsigned char)*p >= 0x80)
+                *p = '?';
+        j = json_string(copy);
+        free(copy);
+    }
+    if (!j)
+        abort(); /* only on allocation failure */
+    return j;
+}
 
 json_t *
 http_error_json(const char *code, const char *message, const char *field)
 {
-    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", message);
+    json_t *err = json_object();
     if (!err)
-        abort(); /* only on allocation failure or invalid UTF-8 in our own text */
+        abort();
+    json_object_set_new(err, "code", text_json(code));
+    json_object_set_new(err, "message", text_json(message));
     if (field)
-        json_object_set_new(err, "field", json_string(field));
+        json_object_set_new(err, "field", text_json(field));
     return json_pack("{s:o}", "error", err);
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,45 @@ test_error_json_shape(void **state)
     assert_null(json_object_get(json_object_get(e, "error"), "field"));
     assert_int_equal(json_object_size(json_object_get(e, "error")), 2);
     json_decref(e);
+}
+
+/* Found by tests/fuzz (fuzz_request): an error quoting client text cut in
+ * the middle of a UTF-8 sequence made the JSON builder fail, and the server
+ * abort. Such bytes now go out as '?'. */
+static void
+test_error_json_cut_utf8(void **state)
+{
+    (void)state;
+    json_t *e =
+        http_error_json("invalid_json", "invalid escape near '\"naam\xc3\xa9\xc3'", "naam\xc3");
+    assert_non_null(e);
+    json_t *inner = json_object_get(e, "error");
+    assert_string_equal(json_string_value(json_object_get(inner, "message")),
+                        "invalid escape near '\"naam??\?'"); /* \? : no trigraph */
+    assert_string_equal(json_string_value(json_object_get(inner, "field")), "naam?");
+    json_decref(e);
+    /* an unknown field whose name is longer than the field and message
+     * buffers: both cuts fall inside a two-byte character */
+    char text[1024];
+    int n = snprintf(text, sizeof text, "{\"");
+    for (int i = 0; i < 200; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n, "\xc3\xa9");
+    snprintf(text + n, sizeof text - (size_t)n, "\":1}");
+    json_t *obj = json_loads(text, 0, NULL);
+    assert_non_null(obj);
+    const char *name = NULL;
+    const struct field f[] = {{"name", FIELD_STRING, false, &name, 0, 0, 0, NULL, NULL}};
+    struct field_error err;
+    assert_false(fields_check(obj, "", f, 1, &err));
+    assert_string_equal(err.code, "unknown_field");
+    assert_int_equal(strlen(err.field), 127);
+    assert_int_equal(strlen(err.message), 255);
+    e = http_error_json(err.code, err.message, err.field);
+    inner = json_object_get(e, "error");
+    assert_non_null(json_string_value(json_object_get(inner, "message")));
+    assert_non_null(json_string_value(json_object_get(inner, "field")));
+    json_decref(e);
+    json_decref(obj);
 }
 
 struct shape {
@@ -119,6 +159,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_json_shape),
+        cmocka_unit_test(test_error_json_cut_utf8),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_nested_prefix),
     };
