@@ -96,9 +96,14 @@ occurrence_times(const struct app *app, const struct ride_input *in, int64_t **o
         enum series_status st = series_expand(in->recurrence, start.date, start.second_of_day,
                                               (size_t)app->cfg->series_max, &dates, &count);
         if (st != SERIES_OK) {
-            static const char *const why[] = {"", "is not a valid RRULE", "needs COUNT or UNTIL",
-                                              "may repeat at most daily",
-                                              "has more occurrences than allowed"};
+            static const char *const why[] = {
+                "",
+                "is not a valid RRULE",
+                "needs COUNT or UNTIL",
+                "may repeat at most daily",
+                "has more occurrences than allowed",
+                "may not name hours, minutes or seconds (the time is pickup_at or arrive_by)",
+                "may not use BYWEEKNO"};
             tx_reject(ans, 400, "invalid_field", "recurrence", "recurrence %s%s", why[st],
                       st == SERIES_TOO_MANY ? " (RITMO_SERIES_MAX)" : "");
             return false;

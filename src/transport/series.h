@@ -10,10 +10,12 @@
 
 enum series_status {
     SERIES_OK,
-    SERIES_INVALID,   /* not an RRULE libical understands */
-    SERIES_NO_END,    /* neither COUNT nor UNTIL */
-    SERIES_TOO_OFTEN, /* more often than daily */
-    SERIES_TOO_MANY,  /* more occurrences than allowed */
+    SERIES_INVALID,    /* not an RRULE libical understands */
+    SERIES_NO_END,     /* neither COUNT nor UNTIL */
+    SERIES_TOO_OFTEN,  /* more often than daily */
+    SERIES_TOO_MANY,   /* more occurrences than allowed */
+    SERIES_TIME_PARTS, /* BYHOUR, BYMINUTE or BYSECOND: the time is the ride's own */
+    SERIES_WEEKNO,     /* BYWEEKNO, which libical 3.0 does not expand safely */
 };
 
 /* Expands rule ("FREQ=WEEKLY;..." with or without "RRULE:") from the first

@@ -186,6 +186,30 @@ test_series(void **state)
                      SERIES_INVALID);
     assert_int_equal(series_expand("", start, 0, 100, &d, &n), SERIES_INVALID);
     assert_null(d);
+    /* found by tests/fuzz (fuzz_rrule): times of day gave one date twice,
+     * and so the same ride twice */
+    assert_int_equal(series_expand("FREQ=DAILY;BYHOUR=8,17;COUNT=4", start, 0, 100, &d, &n),
+                     SERIES_TIME_PARTS);
+    assert_int_equal(series_expand("FREQ=WEEKLY;BYMINUTE=0,30;COUNT=4", start, 0, 100, &d, &n),
+                     SERIES_TIME_PARTS);
+    assert_null(d);
+    /* found by tests/fuzz: libical's RSCALE text leaked (LeakSanitizer
+     * fails this test if it still does), and a weekly rule from 1 January
+     * of year 1 started in December */
+    assert_int_equal(
+        series_expand("RSCALE=GREGORIAN;SKIP=FORWARD;FREQ=MONTHLY;COUNT=3", start, 0, 100, &d, &n),
+        SERIES_OK);
+    assert_int_equal(n, 3);
+    free(d);
+    assert_int_equal(series_expand("FREQ=WEEKLY;BYDAY=WE;COUNT=5", (struct civil_date){1, 1, 1},
+                                   8 * 3600, 100, &d, &n),
+                     SERIES_INVALID);
+    assert_null(d);
+    /* found by tests/fuzz: libical 3.0 read outside its tables on this one */
+    assert_int_equal(series_expand("FREQ=YEARLY;BYWEEKNO=42;COUNT=3",
+                                   (struct civil_date){2026, 3, 29}, 8 * 3600, 100, &d, &n),
+                     SERIES_WEEKNO);
+    assert_null(d);
 }
 
 int
