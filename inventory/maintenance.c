@@ -164,7 +164,10 @@ occ_next(struct occ_iter *o, struct civil_date *out)
     if (icaltime_is_null_time(t))
         return false;
     *out = from_ical(t);
-    return true;
+    /* Before 1753 libical counts leap years the Julian way: a date such as
+     * 1000-02-29 that the (proleptic Gregorian) civil calendar lacks ends
+     * the schedule rather than leave here (found by tests/fuzz). */
+    return civil_date_valid(*out);
 }
 
 /* A plain rule is FREQ (and INTERVAL) alone: no BY* parts, COUNT or UNTIL. */
@@ -227,9 +230,12 @@ maintenance_rule_create(const char *rrule, struct maintenance_rule **out)
     st = check_frequency(&rule->recur);
     if (st != MAINTENANCE_OK)
         goto out;
+    /* BYWEEKNO: libical 3.0 gets it wrong, and FREQ=YEARLY;BYWEEKNO=42
+     * from a date in late March read outside its tables (tests/fuzz). */
     if (rule->recur.by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX ||
         rule->recur.by_minute[0] != ICAL_RECURRENCE_ARRAY_MAX ||
-        rule->recur.by_second[0] != ICAL_RECURRENCE_ARRAY_MAX) {
+        rule->recur.by_second[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+        rule->recur.by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX) {
         st = MAINTENANCE_UNSUPPORTED;
         goto out;
     }

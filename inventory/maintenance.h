@@ -17,7 +17,7 @@ enum maintenance_status {
     MAINTENANCE_OK,
     MAINTENANCE_BAD_RULE,      /* libical cannot parse it (includes "RRULE:" prefixes) */
     MAINTENANCE_TOO_FREQUENT,  /* SECONDLY, MINUTELY, HOURLY, or DAILY below 7 days */
-    MAINTENANCE_UNSUPPORTED,   /* BYHOUR/BYMINUTE/BYSECOND or a non-Gregorian RSCALE */
+    MAINTENANCE_UNSUPPORTED,   /* BYHOUR/BYMINUTE/BYSECOND/BYWEEKNO, a non-Gregorian RSCALE */
     MAINTENANCE_NO_OCCURRENCE, /* the rule never yields a date */
     MAINTENANCE_BAD_DATE,      /* invalid anchor or completion date */
     MAINTENANCE_ENDED,         /* COUNT/UNTIL exhausted: nothing is due any more */

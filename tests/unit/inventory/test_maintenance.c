@@ -166,6 +166,8 @@ test_invalid_rules(void **state)
         {"FREQ=YEARLY;COUNT=1", MAINTENANCE_NO_OCCURRENCE},
         {"FREQ=YEARLY;UNTIL=19990101", MAINTENANCE_NO_OCCURRENCE},
         {"RSCALE=HEBREW;FREQ=YEARLY", MAINTENANCE_UNSUPPORTED},
+        /* found by tests/fuzz: crashed libical from an anchor in late March */
+        {"FREQ=YEARLY;BYWEEKNO=42", MAINTENANCE_UNSUPPORTED},
     };
     struct maintenance_rule *r = (struct maintenance_rule *)&r;
 
@@ -195,6 +197,13 @@ test_bad_dates(void **state)
                      MAINTENANCE_BAD_DATE);
     assert_int_equal(maintenance_dates(r, D(2024, 1, 1), bad, D(2030, 1, 1), out, 2, &n),
                      MAINTENANCE_BAD_DATE);
+    maintenance_rule_free(r);
+    /* found by tests/fuzz: libical's Julian leap years before 1753 gave
+     * 1000-02-29, a date the civil calendar lacks */
+    r = rule("FREQ=MONTHLY;COUNT=12;BYMONTHDAY=30");
+    enum maintenance_status st =
+        maintenance_next_due(r, MAINTENANCE_ANCHOR_FIXED, D(1000, 2, 1), NULL, &next);
+    assert_true(st == MAINTENANCE_ENDED || (st == MAINTENANCE_OK && civil_date_valid(next)));
     maintenance_rule_free(r);
 }
 
