@@ -135,6 +135,26 @@ csr_valid(const uint32_t *first, uint32_t n, const uint32_t *head, uint32_t coun
     return true;
 }
 
+/* The grid as graph_build lays it out: from the south-west corner of a
+ * bounding box on the globe, cells at least GRAPH_GRID_STEP_E7 high and as
+ * wide, as many as cover the box. A grid damaged past the checksum (a
+ * tiny cell, an origin far away) made snapping search rings of empty cells
+ * for minutes (found by tests/fuzz). */
+static bool
+grid_valid(const struct graph_header *h)
+{
+    const int32_t *bb = h->bbox_e7;
+    if (bb[0] < -900000000 || bb[2] > 900000000 || bb[1] < -1800000000 || bb[3] > 1800000000 ||
+        bb[0] > bb[2] || bb[1] > bb[3] || h->grid_origin_e7[0] != bb[0] ||
+        h->grid_origin_e7[1] != bb[1] || h->grid_step_e7[0] < GRAPH_GRID_STEP_E7 ||
+        h->grid_step_e7[1] < h->grid_step_e7[0])
+        return false;
+    int64_t rows = ((int64_t)bb[2] - bb[0]) / h->grid_step_e7[0] + 1;
+    int64_t cols = ((int64_t)bb[3] - bb[1]) / h->grid_step_e7[1] + 1;
+    return rows == h->grid_rows && cols == h->grid_cols &&
+           (uint64_t)rows * (uint64_t)cols <= GRAPH_MAX_GRID_CELLS;
+}
+
 static enum graph_status
 header_check(const struct graph_header *h, size_t size)
 {
@@ -144,9 +164,7 @@ header_check(const struct graph_header *h, size_t size)
         return GRAPH_ERR_VERSION;
     if (h->header_size != sizeof(struct graph_header) || h->file_size != size)
         return GRAPH_ERR_CORRUPT;
-    if (h->grid_rows == 0 || h->grid_cols == 0 ||
-        (uint64_t)h->grid_rows * h->grid_cols > 100000000u || h->grid_step_e7[0] <= 0 ||
-        h->grid_step_e7[1] <= 0)
+    if (!grid_valid(h))
         return GRAPH_ERR_CORRUPT;
     struct graph_layout lay;
     graph_layout_compute(h, &lay);

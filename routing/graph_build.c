@@ -11,9 +11,13 @@
 #include "routing/ch.h"
 #include "routing/graph_internal.h"
 
-/* Grid cell height: 0.002 degrees of latitude, about 222 m; the width is
- * chosen at the middle latitude so that cells are about square. */
-#define GRID_STEP_LAT_E7 20000
+/* Grid cell height: GRAPH_GRID_STEP_E7; the width is chosen at the middle
+ * latitude so that cells are about square. Over an area that would need
+ * more than GRID_CELLS_PER_SEG cells a segment (a sparse network, or a few
+ * roads far apart) the cells are made coarser, so that the grid stays in
+ * proportion to the roads and within what graph_load accepts. */
+#define GRID_CELLS_PER_SEG 4
+#define GRID_MIN_CELLS     4096
 
 void
 graph_roads_init(struct graph_roads *r)
@@ -347,25 +351,46 @@ static void
 seg_cells(const struct built *b, uint32_t s, uint32_t rc[4])
 {
     const struct graph_header *h = &b->hdr;
-    int32_t la = b->lat[b->seg_u[s]], lb = b->lat[b->seg_v[s]];
-    int32_t oa = b->lon[b->seg_u[s]], ob = b->lon[b->seg_v[s]];
+    int64_t la = b->lat[b->seg_u[s]], lb = b->lat[b->seg_v[s]];
+    int64_t oa = b->lon[b->seg_u[s]], ob = b->lon[b->seg_v[s]];
     rc[0] = (uint32_t)(((la < lb ? la : lb) - h->grid_origin_e7[0]) / h->grid_step_e7[0]);
     rc[1] = (uint32_t)(((la > lb ? la : lb) - h->grid_origin_e7[0]) / h->grid_step_e7[0]);
     rc[2] = (uint32_t)(((oa < ob ? oa : ob) - h->grid_origin_e7[1]) / h->grid_step_e7[1]);
     rc[3] = (uint32_t)(((oa > ob ? oa : ob) - h->grid_origin_e7[1]) / h->grid_step_e7[1]);
 }
 
+/* Origin, cell size and cell counts of the grid over the bounding box
+ * (spans in int64_t: a span of longitudes does not fit an int32_t). */
+static void
+grid_size(struct graph_header *h, uint32_t nseg)
+{
+    double midlat = ((double)h->bbox_e7[0] + h->bbox_e7[2]) * 0.5e-7;
+    double coslat = fmax(cos(midlat * 3.14159265358979 / 180), 1e-3);
+    int64_t lat_span = (int64_t)h->bbox_e7[2] - h->bbox_e7[0];
+    int64_t lon_span = (int64_t)h->bbox_e7[3] - h->bbox_e7[1];
+    uint64_t limit = (uint64_t)nseg * GRID_CELLS_PER_SEG;
+    limit = limit < GRID_MIN_CELLS ? GRID_MIN_CELLS : limit;
+    limit = limit > GRAPH_MAX_GRID_CELLS ? GRAPH_MAX_GRID_CELLS : limit;
+    h->grid_origin_e7[0] = h->bbox_e7[0];
+    h->grid_origin_e7[1] = h->bbox_e7[1];
+    for (int64_t step = GRAPH_GRID_STEP_E7;; step *= 2) {
+        int64_t step_lon = llround(fmin((double)step / coslat, 1.8e9));
+        uint64_t rows = (uint64_t)(lat_span / step) + 1, cols = (uint64_t)(lon_span / step_lon) + 1;
+        if (rows * cols <= limit || step >= 900000000) {
+            h->grid_step_e7[0] = (int32_t)step;
+            h->grid_step_e7[1] = (int32_t)step_lon;
+            h->grid_rows = (uint32_t)rows;
+            h->grid_cols = (uint32_t)cols;
+            return;
+        }
+    }
+}
+
 static void
 build_grid(struct built *b)
 {
     struct graph_header *h = &b->hdr;
-    double midlat = (h->bbox_e7[0] + h->bbox_e7[2]) * 0.5e-7;
-    h->grid_origin_e7[0] = h->bbox_e7[0];
-    h->grid_origin_e7[1] = h->bbox_e7[1];
-    h->grid_step_e7[0] = GRID_STEP_LAT_E7;
-    h->grid_step_e7[1] = (int32_t)lround(GRID_STEP_LAT_E7 / cos(midlat * 3.14159265358979 / 180));
-    h->grid_rows = (uint32_t)((h->bbox_e7[2] - h->bbox_e7[0]) / h->grid_step_e7[0]) + 1;
-    h->grid_cols = (uint32_t)((h->bbox_e7[3] - h->bbox_e7[1]) / h->grid_step_e7[1]) + 1;
+    grid_size(h, b->nseg);
     size_t cells = (size_t)h->grid_rows * h->grid_cols;
     b->cell_first = xcalloc(cells + 1, sizeof *b->cell_first);
     uint32_t rc[4];

@@ -10,6 +10,12 @@
 #define GRAPH_MAGIC   "RITMOGRF"
 #define GRAPH_VERSION 1u
 
+/* The snapping grid: cells at least GRAPH_GRID_STEP_E7 (0.002 degrees,
+ * about 222 m) high, at most GRAPH_MAX_GRID_CELLS of them (graph_load
+ * refuses other grids). */
+#define GRAPH_GRID_STEP_E7   20000
+#define GRAPH_MAX_GRID_CELLS 100000000u
+
 /* Segment direction flags: a car may drive from u to v, from v to u. */
 #define GRAPH_SEG_FWD 1u
 #define GRAPH_SEG_BWD 2u

@@ -3,8 +3,11 @@
  * that memory follows the road network rather than the whole extract. */
 #include "routing/osm_import.h"
 
+#include <errno.h>
+#include <expat.h>
 #include <math.h>
 #include <readosm.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,7 +258,10 @@ on_node(const void *user, const readosm_node *n)
     if (++im->rep->nodes_read % 5000000 == 0)
         log_info("import: %llu nodes read", (unsigned long long)im->rep->nodes_read);
     size_t i = find_id(im, n->id);
-    if (i != SIZE_MAX) {
+    struct geo_point p = {n->latitude, n->longitude};
+    /* A node without valid coordinates is left out like a missing one (its
+     * coordinates would otherwise size the graph's grid). */
+    if (i != SIZE_MAX && geo_point_valid(p)) {
         im->lat[i] = n->latitude;
         im->lon[i] = n->longitude;
         im->have[i] = 1;
@@ -312,6 +318,81 @@ readosm_error(int rc)
     default:
         return "readosm error";
     }
+}
+
+/* libreadosm 1.1.0 passes a missing attribute on to strlen() (a <tag>
+ * without k or v, a <member> without role) and leaks its parser on
+ * malformed XML (both found by tests/fuzz). So an .osm file is first read
+ * here with the same parser, expat, and refused unless it is well-formed
+ * and every such element is whole. */
+struct xml_check {
+    XML_Parser parser;
+    const char *missing; /* the first element found incomplete */
+};
+
+static bool
+has_attr(const XML_Char **attr, const char *name)
+{
+    for (int i = 0; attr[i]; i += 2)
+        if (!strcmp(attr[i], name))
+            return true;
+    return false;
+}
+
+static void XMLCALL
+check_element(void *user, const XML_Char *name, const XML_Char **attr)
+{
+    struct xml_check *c = user;
+    if (c->missing)
+        return;
+    if (!strcmp(name, "tag") && (!has_attr(attr, "k") || !has_attr(attr, "v")))
+        c->missing = "a <tag> without k or v";
+    else if (!strcmp(name, "member") && !has_attr(attr, "role"))
+        c->missing = "a <member> without role";
+    if (c->missing)
+        XML_StopParser(c->parser, XML_FALSE);
+}
+
+static enum osm_import_status
+xml_check(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        log_warn("could not open OpenStreetMap file \"%s\": %s", path, strerror(errno));
+        return OSM_IMPORT_ERR_OPEN;
+    }
+    struct xml_check c = {XML_ParserCreate(NULL), NULL};
+    if (!c.parser)
+        abort(); /* out of memory */
+    XML_SetUserData(c.parser, &c);
+    XML_SetStartElementHandler(c.parser, check_element);
+    enum osm_import_status st = OSM_IMPORT_OK;
+    char buf[65536];
+    bool done = false;
+    while (!done && st == OSM_IMPORT_OK) {
+        size_t n = fread(buf, 1, sizeof buf, f);
+        done = n < sizeof buf;
+        if (ferror(f)) {
+            log_warn("could not read OpenStreetMap file \"%s\": %s", path, strerror(errno));
+            st = OSM_IMPORT_ERR_OPEN;
+        } else if (XML_Parse(c.parser, buf, (int)n, done) != XML_STATUS_OK) {
+            log_warn("could not read OpenStreetMap file \"%s\": line %lu: %s", path,
+                     (unsigned long)XML_GetCurrentLineNumber(c.parser),
+                     c.missing ? c.missing : XML_ErrorString(XML_GetErrorCode(c.parser)));
+            st = OSM_IMPORT_ERR_PARSE;
+        }
+    }
+    XML_ParserFree(c.parser);
+    fclose(f);
+    return st;
+}
+
+/* As libreadosm tells XML from PBF: by the name. */
+static bool
+is_xml(const char *path)
+{
+    size_t len = strlen(path);
+    return len > 4 && !strcasecmp(path + len - 4, ".osm");
 }
 
 /* One pass over the file with the given callbacks. */
@@ -388,7 +469,10 @@ osm_import_roads(const char *path, struct graph_roads *roads, struct osm_import_
     memset(&rep, 0, sizeof rep);
     im.rep = &rep;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    enum osm_import_status st = parse(path, &im, NULL, on_way);
+    enum osm_import_status st = is_xml(path) ? xml_check(path) : OSM_IMPORT_OK;
+    if (st != OSM_IMPORT_OK)
+        goto out;
+    st = parse(path, &im, NULL, on_way);
     if (st != OSM_IMPORT_OK)
         goto out;
     collect_ids(&im);

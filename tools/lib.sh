@@ -4,8 +4,8 @@
 # Everything ritmo needs to build, test and run, by Debian package name.
 RITMO_DEBIAN_PACKAGES="build-essential cmake pkg-config git curl ca-certificates
   libpq-dev libmicrohttpd-dev libjansson-dev libical-dev libcurl4-openssl-dev
-  libcmocka-dev nettle-dev libreadosm-dev postgresql postgresql-contrib clang-format
-  tzdata util-linux openssl"
+  libcmocka-dev nettle-dev libreadosm-dev libexpat1-dev postgresql postgresql-contrib
+  clang-format tzdata util-linux openssl"
 
 say() { printf 'ritmo: %s\n' "$*" >&2; }
 fail() { say "$*"; exit 1; }

@@ -15,18 +15,10 @@
 
 #include "common/xalloc.h"
 #include "routing/graph.h"
+#include "routing/graph_internal.h"
 #include "routing/graph_query.h"
 #include "routing/osm_import.h"
 #include "town_fixture.h"
-
-/* libreadosm 1.1 does not free its expat parser when the XML is malformed
- * (the truncated-file test); that leak is the library's, not ours. */
-const char *__lsan_default_suppressions(void);
-const char *
-__lsan_default_suppressions(void)
-{
-    return "leak:libexpat.so\n";
-}
 
 struct town {
     char *dir, *osm, *graph_path;
@@ -372,6 +364,18 @@ test_load_rejects_damaged_files(void **state)
     unlink(path);
     assert_int_equal(load_status(path), GRAPH_ERR_IO);
 
+    /* a grid damaged past the checksum (found by tests/fuzz: a tiny cell
+     * made snapping search empty cells for minutes) */
+    struct graph_header h;
+    memcpy(bad, good, size);
+    memcpy(&h, bad, sizeof h);
+    h.grid_step_e7[0] = 1;
+    memcpy(bad, &h, sizeof h);
+    h.checksum = graph_checksum(bad, size);
+    memcpy(bad, &h, sizeof h);
+    write_all(path, bad, size);
+    assert_int_equal(load_status(path), GRAPH_ERR_CORRUPT);
+
     write_all(path, good, size);
     assert_int_equal(load_status(path), GRAPH_OK);
     unlink(path);
@@ -407,6 +411,23 @@ test_import_rejects_bad_input(void **state)
     unlink(path);
     free(path);
 
+    /* elements libreadosm 1.1 would pass on to strlen(NULL): refused first
+     * (found by tests/fuzz) */
+    static const char *const incomplete[] = {
+        "<osm version=\"0.6\"><node id=\"1\" lat=\"52\" lon=\"4\"><tag k=\"barrier\"/></node>"
+        "</osm>\n",
+        "<osm version=\"0.6\"><way id=\"1\"><nd ref=\"1\"/><tag v=\"residential\"/></way></osm>\n",
+        "<osm version=\"0.6\"><relation id=\"1\"><member type=\"way\" ref=\"1\"/></relation>"
+        "</osm>\n",
+    };
+    path = xasprintf("%s/incomplete.OSM", t->dir);
+    for (size_t i = 0; i < sizeof incomplete / sizeof incomplete[0]; i++) {
+        write_all(path, (const unsigned char *)incomplete[i], strlen(incomplete[i]));
+        assert_int_equal(osm_import_graph(path, &g, NULL), OSM_IMPORT_ERR_PARSE);
+    }
+    unlink(path);
+    free(path);
+
     /* well-formed but without a single car road */
     path = xasprintf("%s/paths.osm", t->dir);
     const char *paths = "<?xml version='1.0'?>\n<osm version=\"0.6\">\n"
@@ -420,6 +441,51 @@ test_import_rejects_bad_input(void **state)
     free(path);
     free(xml);
     assert_null(g);
+}
+
+/* Found by tests/fuzz: a node off the globe (latitude 96.8) made a 300 MB
+ * grid out of three nodes, and a road around the world overflowed the
+ * grid arithmetic. */
+static void
+test_import_far_and_false_coordinates(void **state)
+{
+    struct town *t = *state;
+    char *path = xasprintf("%s/far.osm", t->dir);
+    const char *off_globe = "<osm version=\"0.6\">\n"
+                            " <node id=\"1\" lat=\"51.8\" lon=\"4.65\"/>\n"
+                            " <node id=\"2\" lat=\"96.8\" lon=\"4.6505\"/>\n"
+                            " <node id=\"3\" lat=\"51.801\" lon=\"4.651\"/>\n"
+                            " <node id=\"4\" lat=\"51.802\" lon=\"4.652\"/>\n"
+                            " <way id=\"1\"><nd ref=\"1\"/><nd ref=\"2\"/><nd ref=\"3\"/>"
+                            "<nd ref=\"4\"/><tag k=\"highway\" v=\"residential\"/></way>\n"
+                            "</osm>\n";
+    write_all(path, (const unsigned char *)off_globe, strlen(off_globe));
+    struct graph *g = NULL;
+    struct osm_import_report rep;
+    assert_int_equal(osm_import_graph(path, &g, &rep), OSM_IMPORT_OK);
+    assert_int_equal(rep.refs_missing, 2); /* the two stretches to node 2 */
+    assert_int_equal(graph_node_count(g), 2);
+    assert_true(graph_size_bytes(g) < 100000);
+    graph_free(g);
+
+    const char *world = "<osm version=\"0.6\">\n"
+                        " <node id=\"1\" lat=\"-89.9\" lon=\"-179.9\"/>\n"
+                        " <node id=\"2\" lat=\"0\" lon=\"0\"/>\n"
+                        " <node id=\"3\" lat=\"89.9\" lon=\"179.9\"/>\n"
+                        " <way id=\"1\"><nd ref=\"1\"/><nd ref=\"2\"/><nd ref=\"3\"/>"
+                        "<tag k=\"highway\" v=\"residential\"/></way>\n"
+                        "</osm>\n";
+    write_all(path, (const unsigned char *)world, strlen(world));
+    assert_int_equal(osm_import_graph(path, &g, NULL), OSM_IMPORT_OK);
+    assert_int_equal(graph_node_count(g), 3);
+    assert_true(graph_size_bytes(g) < 100000);
+    assert_int_equal(graph_save(g, t->graph_path), GRAPH_OK);
+    assert_int_equal(load_status(t->graph_path), GRAPH_OK);
+    assert_int_equal(graph_route_nodes(g, 0, 2, GRAPH_METRIC_DIST, GRAPH_ALGO_CH),
+                     graph_route_nodes(g, 0, 2, GRAPH_METRIC_DIST, GRAPH_ALGO_DIJKSTRA));
+    graph_free(g);
+    unlink(path);
+    free(path);
 }
 
 static void
@@ -457,6 +523,7 @@ main(void)
         cmocka_unit_test(test_save_load_roundtrip),
         cmocka_unit_test(test_load_rejects_damaged_files),
         cmocka_unit_test(test_import_rejects_bad_input),
+        cmocka_unit_test(test_import_far_and_false_coordinates),
         cmocka_unit_test(test_maxspeed_parsing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
