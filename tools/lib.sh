@@ -1,11 +1,13 @@
-# Shared shell functions of tools/run and tools/test: Debian packages and a
-# private PostgreSQL. Sourced, not run.
+# Shared shell functions of tools/run, tools/test and tools/fuzz: Debian
+# packages and a private PostgreSQL. Sourced, not run.
 
-# Everything ritmo needs to build, test and run, by Debian package name.
+# Everything ritmo needs to build, test and run, by Debian package name
+# (clang and libFuzzer: tools/fuzz).
 RITMO_DEBIAN_PACKAGES="build-essential cmake pkg-config git curl ca-certificates
   libpq-dev libmicrohttpd-dev libjansson-dev libical-dev libcurl4-openssl-dev
   libcmocka-dev nettle-dev libreadosm-dev libexpat1-dev postgresql postgresql-contrib
-  clang-format tzdata util-linux openssl"
+  clang-format tzdata util-linux openssl
+  clang libclang-rt-14-dev libfuzzer-14-dev"
 
 say() { printf 'ritmo: %s\n' "$*" >&2; }
 fail() { say "$*"; exit 1; }
