@@ -12,15 +12,21 @@
  * should not wake people late). The notice row is the claim: of two
  * servers sweeping at once, one inserts it and announces, the other's
  * insert finds the row and does nothing. */
+#define BATCH   200 /* notices per round; a full one means more may be due */
+#define STR(x)  #x
+#define XSTR(x) STR(x)
+
 static struct db_stmt st_due = {
     "arrival_due",
     "INSERT INTO arrival_notices (booking_id, eta) SELECT s.booking_id, s.planned_at FROM stops "
     "s JOIN bookings b ON b.id = s.booking_id WHERE s.kind = 'pickup' AND s.actual_at IS NULL "
     "AND b.status = 'scheduled' AND s.planned_at <= now() + make_interval(mins => $1::int) AND "
     "s.planned_at >= now() - interval '30 minutes' AND NOT EXISTS (SELECT 1 FROM "
-    "arrival_notices n WHERE n.booking_id = s.booking_id) ORDER BY s.planned_at LIMIT 200 "
-    "ON CONFLICT (booking_id) DO NOTHING RETURNING booking_id, extract(epoch FROM eta)::bigint, "
-    "(SELECT client_id FROM bookings WHERE id = booking_id)",
+    "arrival_notices n WHERE n.booking_id = s.booking_id) ORDER BY s.planned_at LIMIT " XSTR(
+        BATCH) " "
+               "ON CONFLICT (booking_id) DO NOTHING RETURNING booking_id, extract(epoch FROM "
+               "eta)::bigint, "
+               "(SELECT client_id FROM bookings WHERE id = booking_id)",
     1, 0};
 
 enum db_status
@@ -67,7 +73,7 @@ sweep_round(void *arg)
         log_warn("the arrival notice sweep could not run; it tries again");
         return false;
     }
-    return x.sent == 200; /* a full batch: more may be due right away */
+    return x.sent == BATCH;
 }
 
 struct ticker *

@@ -303,7 +303,13 @@ arc(const struct app *app, double metres, double secs)
     return (struct day_arc){secs / 60.0, secs / 60.0 + app->cfg->plan_km_weight * metres / 1000.0};
 }
 
-static void put_arc(struct day *d, int i, int j, struct day_arc c);
+static void
+put_arc(struct day *d, int i, int j, struct day_arc c)
+{
+    size_t at = (size_t)i * (size_t)d->m->n_nodes + (size_t)j;
+    d->m->time[at] = c.time;
+    d->m->cost[at] = c.cost;
+}
 
 static bool
 model_done(struct day *d, enum dist_status st, char *err, size_t errlen)
@@ -362,36 +368,49 @@ by_seq(const void *a, const void *b)
  * depot to depot). from/to need room for n_runs + 2 * n_rides pairs. The
  * stops are grouped by run in one pass (a counting sort) and each run's
  * few ordered by sequence: linear in the day, however many runs. */
+int *
+day_rides_by_run(const struct day *d, int skip, int **first)
+{
+    int *at = xcalloc((size_t)d->n_runs + 2, sizeof *at);
+    int *list = xcalloc((size_t)d->n_rides + 1, sizeof *list);
+    for (int k = 0; k < d->n_rides; k++)
+        if (k != skip && d->rides[k].run >= 0)
+            at[d->rides[k].run + 2]++;
+    for (int v = 0; v < d->n_runs; v++)
+        at[v + 2] += at[v + 1];
+    for (int k = 0; k < d->n_rides; k++)
+        if (k != skip && d->rides[k].run >= 0)
+            list[at[d->rides[k].run + 1]++] = k;
+    *first = at;
+    return list;
+}
+
 static size_t
 route_legs(const struct day *d, int *from, int *to)
 {
-    int *at = xcalloc((size_t)d->n_runs + 2, sizeof *at);
+    int *first, *rides = day_rides_by_run(d, -1, &first);
     struct seq_stop *s = xcalloc((size_t)(2 * d->n_rides + 1), sizeof *s);
-    for (int k = 0; k < d->n_rides; k++)
-        if (d->rides[k].run >= 0)
-            at[d->rides[k].run + 2] += 2;
-    for (int v = 0; v < d->n_runs; v++)
-        at[v + 2] += at[v + 1];
-    for (int k = 0; k < d->n_rides; k++) {
-        const struct day_ride *x = &d->rides[k];
-        if (x->run < 0)
-            continue;
-        s[at[x->run + 1]++] = (struct seq_stop){x->pickup_seq, day_pickup_node(d, k), false};
-        s[at[x->run + 1]++] = (struct seq_stop){x->dropoff_seq, day_pickup_node(d, k) + 1, false};
-    }
     size_t n_legs = 0;
     for (int v = 0; v < d->n_runs; v++) {
-        qsort(s + at[v], (size_t)(at[v + 1] - at[v]), sizeof *s, by_seq);
+        int n = 0;
+        for (int i = first[v]; i < first[v + 1]; i++) {
+            const struct day_ride *x = &d->rides[rides[i]];
+            int p = day_pickup_node(d, rides[i]);
+            s[n++] = (struct seq_stop){x->pickup_seq, p, false};
+            s[n++] = (struct seq_stop){x->dropoff_seq, p + 1, false};
+        }
+        qsort(s, (size_t)n, sizeof *s, by_seq);
         int prev = 2 * v;
-        for (int i = at[v]; i <= at[v + 1]; i++) {
-            int next = i < at[v + 1] ? s[i].node : 2 * v + 1;
+        for (int i = 0; i <= n; i++) {
+            int next = i < n ? s[i].node : 2 * v + 1;
             from[n_legs] = prev;
             to[n_legs++] = next;
             prev = next;
         }
     }
     free(s);
-    free(at);
+    free(rides);
+    free(first);
     return n_legs;
 }
 
@@ -487,14 +506,6 @@ origin_node(const struct day *sub, const struct day_arcs *a, int i)
     return 2 * sub->parent_runs + 2 * sub->origin[j] + (i - 2 * sub->n_runs) % 2;
 }
 
-static void
-put_arc(struct day *d, int i, int j, struct day_arc c)
-{
-    size_t at = (size_t)i * (size_t)d->m->n_nodes + (size_t)j;
-    d->m->time[at] = c.time;
-    d->m->cost[at] = c.cost;
-}
-
 bool
 day_build_arcs_model(const struct app *app, struct day *sub, struct day_arcs *a, char *err,
                      size_t errlen)
@@ -583,13 +594,15 @@ day_subset_of(const struct day *d, const int *runs, int n_runs, const int *rides
 void
 day_subset(const struct day *d, const int *runs, int n_runs, int k, struct day *out, int *kk)
 {
+    int *first, *by_run = day_rides_by_run(d, k, &first);
     int *rides = xcalloc((size_t)d->n_rides + 1, sizeof *rides), n = 0;
-    for (int j = 0; j < d->n_rides; j++)
-        for (int i = 0; i < n_runs && j != k; i++)
-            if (d->rides[j].run == runs[i])
-                rides[n++] = j;
+    for (int i = 0; i < n_runs; i++)
+        for (int j = first[runs[i]]; j < first[runs[i] + 1]; j++)
+            rides[n++] = by_run[j];
     day_subset_of(d, runs, n_runs, rides, n, k, out, kk);
     free(rides);
+    free(by_run);
+    free(first);
 }
 
 void

@@ -125,6 +125,10 @@ void day_clear(struct day *d);
  * its run: it lands at index *kk with run -1). One small model per run
  * keeps live work linear in the size of the day. */
 void day_subset(const struct day *d, const int *runs, int n_runs, int k, struct day *out, int *kk);
+/* The rides on each run, grouped in one pass (a counting sort), leaving
+ * out ride skip (-1: none): run v's are list[(*first)[v] .. (*first)[v+1]-1],
+ * in ride order. Caller frees the list and *first. */
+int *day_rides_by_run(const struct day *d, int skip, int **first);
 /* The same with the rides on those runs listed by the caller (who may
  * have indexed them once for many subsets); k, if any, comes last. */
 void day_subset_of(const struct day *d, const int *runs, int n_runs, const int *rides, int n_rides,

@@ -140,17 +140,7 @@ find_place(const struct app *app, const struct day *d, int k, struct insertion *
         log_warn("could not insert into %s: %s", d->date, err);
         return;
     }
-    /* the rides of each run, indexed once (a counting sort) */
-    int *first = xcalloc((size_t)d->n_runs + 2, sizeof *first);
-    int *list = xcalloc((size_t)d->n_rides + 1, sizeof *list);
-    for (int j = 0; j < d->n_rides; j++)
-        if (j != k && d->rides[j].run >= 0)
-            first[d->rides[j].run + 2]++;
-    for (int v = 0; v < d->n_runs; v++)
-        first[v + 2] += first[v + 1];
-    for (int j = 0; j < d->n_rides; j++)
-        if (j != k && d->rides[j].run >= 0)
-            list[first[d->rides[j].run + 1]++] = j;
+    int *first, *list = day_rides_by_run(d, k, &first);
     struct candidate *cand = xcalloc((size_t)d->n_runs + 1, sizeof *cand);
     int n = 0;
     for (int v = 0; v < d->n_runs; v++)
