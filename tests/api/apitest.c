@@ -25,9 +25,20 @@ api_setup_tz(void)
     tzset();
 }
 
+static struct timespec started;
+
+double
+api_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - started.tv_sec) + (double)(t.tv_nsec - started.tv_nsec) / 1e9;
+}
+
 int
 api_start(struct harness *h, const char *const *env)
 {
+    clock_gettime(CLOCK_MONOTONIC, &started);
     api_setup_tz();
     api_harness = h;
     if (!harness_start(h, env))

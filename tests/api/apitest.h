@@ -25,6 +25,8 @@ void api_setup_tz(void);
  * (NULL-terminated "NAME=value", or NULL) as api_harness, and api_desk.
  * 0 on success, as cmocka wants; api_stop is its teardown. */
 int api_start(struct harness *h, const char *const *env);
+/* Seconds since api_start, on the monotonic clock (for timing checks). */
+double api_seconds(void);
 int api_stop(struct harness *h);
 
 /* A request that must answer `want`; returns its JSON (caller decrefs). */

@@ -38,7 +38,6 @@ enum { CLIENTS = 6, THREADS = 6, MAX_REQUESTS = 40000, OUTAGES = 2, OUTAGE_MS = 
 static struct harness H;
 static int64_t clients[CLIENTS];
 static char pool_id[24];
-static struct timespec t_begin;
 
 /* What request k did and saw; times in seconds since the test began. */
 struct outcome {
@@ -59,19 +58,10 @@ struct outage {
 };
 static struct outage outages[OUTAGES];
 
-static double
-now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t_begin.tv_sec) + (double)(t.tv_nsec - t_begin.tv_nsec) / 1e9;
-}
-
 static int
 setup(void **state)
 {
     (void)state;
-    clock_gettime(CLOCK_MONOTONIC, &t_begin);
     static const char *const env[] = {"RITMO_SERVICE_HOURS=00:05-23:55", "RITMO_DB_TIMEOUT_MS=2000",
                                       "RITMO_STATEMENT_TIMEOUT_MS=2000", NULL};
     return api_start(&H, env);
@@ -120,9 +110,9 @@ worker(void *arg)
         char *path;
         char *body = request_k(k, &path);
         o->reservation = k % 4 == 3;
-        o->start = now_s();
+        o->start = api_seconds();
         struct http_resp r = harness_request(&H, "POST", path, api_desk, body, NULL);
-        o->end = now_s();
+        o->end = api_seconds();
         o->status = r.status;
         snprintf(o->code, sizeof o->code, "%s", http_resp_error_code(&r));
         if (r.status == 201) {
@@ -143,8 +133,8 @@ static void
 wait_for_successes(int n)
 {
     int goal = atomic_load(&answered_ok) + n;
-    double deadline = now_s() + 60;
-    while (atomic_load(&answered_ok) < goal && now_s() < deadline)
+    double deadline = api_seconds() + 60;
+    while (atomic_load(&answered_ok) < goal && api_seconds() < deadline)
         usleep(20000);
     assert_true(atomic_load(&answered_ok) >= goal);
 }
@@ -154,13 +144,13 @@ outage(int i, bool immediate)
 {
     struct outage *w = &outages[i];
     wait_for_successes(20);
-    w->stopping = now_s();
+    w->stopping = api_seconds();
     assert_true(immediate ? harness_pg_stop_immediate(&H) : harness_pg_stop(&H));
-    w->down = now_s();
+    w->down = api_seconds();
     usleep(OUTAGE_MS * 1000); /* the length of the outage, not a wait for something */
-    w->starting = now_s();
+    w->starting = api_seconds();
     assert_true(harness_pg_start(&H));
-    w->up = now_s();
+    w->up = api_seconds();
     wait_for_successes(20);
 }
 

@@ -40,7 +40,6 @@ enum { PER_KIND = 8, SLOW = 3 * PER_KIND };
 enum kind { STALLED_HEADERS, STALLED_BODY, TRICKLE };
 
 static struct harness H;
-static struct timespec t_begin;
 
 struct slow {
     enum kind kind;
@@ -52,19 +51,10 @@ static struct slow slow[SLOW];
 static atomic_bool all_open;
 static char trickled[512]; /* the request the trickling clients send */
 
-static double
-now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t_begin.tv_sec) + (double)(t.tv_nsec - t_begin.tv_nsec) / 1e9;
-}
-
 static int
 setup(void **state)
 {
     (void)state;
-    clock_gettime(CLOCK_MONOTONIC, &t_begin);
     static const char *const env[] = {"RITMO_THREADS=2", "RITMO_CONNECTION_TIMEOUT_S=2",
                                       "RITMO_SERVICE_HOURS=00:05-23:55", NULL};
     return api_start(&H, env);
@@ -104,7 +94,7 @@ open_slow(int i)
     struct slow *s = &slow[i];
     s->kind = (enum kind)(i % 3);
     s->fd = connect_to_server();
-    s->opened = now_s();
+    s->opened = api_seconds();
     if (s->kind == STALLED_HEADERS) {
         send_all(s->fd, "POST /v1/bookings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty");
     } else if (s->kind == STALLED_BODY) {
@@ -152,9 +142,9 @@ slow_clients(void *arg)
     for (int i = 0; i < SLOW; i++)
         open_slow(i);
     atomic_store(&all_open, true);
-    double deadline = now_s() + TIMEOUT_S + CUT_MARGIN_S + 5;
+    double deadline = api_seconds() + TIMEOUT_S + CUT_MARGIN_S + 5;
     for (;;) {
-        double now = now_s();
+        double now = api_seconds();
         int open = 0;
         for (int i = 0; i < SLOW; i++) {
             step(&slow[i], now);
@@ -171,9 +161,9 @@ slow_clients(void *arg)
 static double
 timed(const char *method, const char *path, const char *body, long want)
 {
-    double t0 = now_s();
+    double t0 = api_seconds();
     json_decref(call(method, path, api_desk, body, want));
-    return now_s() - t0;
+    return api_seconds() - t0;
 }
 
 static void
@@ -196,13 +186,13 @@ test_slow_clients_cannot_starve(void **state)
      * be cut: how long each took, and when each was answered */
     double worst = 0, answered_at[25];
     int answered = 0;
-    while (answered < 25 && now_s() - slow[0].opened < TIMEOUT_S - 0.3) {
+    while (answered < 25 && api_seconds() - slow[0].opened < TIMEOUT_S - 0.3) {
         double t = timed("GET", "/healthz", NULL, 200);
         t = MAX(t, timed("GET", "/v1/clients?q=Slow", NULL, 200));
         char *ride = ride_at(client, in_days(60 + answered), 12 * 60, NULL);
         t = MAX(t, timed("POST", "/v1/bookings", ride, 201));
         free(ride);
-        answered_at[answered++] = now_s();
+        answered_at[answered++] = api_seconds();
         worst = MAX(worst, t);
     }
     pthread_join(th, NULL);

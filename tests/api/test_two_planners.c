@@ -29,7 +29,6 @@ static struct civil_date day;
 static char day_text[16];
 static char run[3][24];
 static int64_t clients[CLIENTS];
-static struct timespec t_begin;
 
 static const char *const places[] = {
     "{\"address\":\"Albert Schweitzerplaats 25\",\"lat\":51.7961,\"lon\":4.6781}",
@@ -38,14 +37,6 @@ static const char *const places[] = {
     "{\"address\":\"Kerkstraat 5, Sliedrecht\",\"lat\":51.8215,\"lon\":4.7734}",
     "{\"address\":\"Ringdijk 200, Zwijndrecht\",\"lat\":51.8128,\"lon\":4.6402}",
 };
-
-static double
-now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t_begin.tv_sec) + (double)(t.tv_nsec - t_begin.tv_nsec) / 1e9;
-}
 
 /* Records, for every write to stops, whether the writing session held
  * the planning lock of the stop's day (the key fleet_store takes:
@@ -68,7 +59,6 @@ static int
 setup(void **state)
 {
     (void)state;
-    clock_gettime(CLOCK_MONOTONIC, &t_begin);
     /* Events wait in the outbox (no secret: nothing is sent). A plan
      * waits for the other's: the statement timeout leaves room for it. */
     static const char *const env[] = {"RITMO_NOTIFY_URL=http://127.0.0.1:9/notify",
@@ -170,10 +160,10 @@ planner(void *arg)
     struct plan_job *p = arg;
     char *body = fmt("{\"date\":\"%s\",\"time_limit_s\":2}", day_text);
     for (int k = 0; k < PLANS_EACH; k++) {
-        p->start[k] = now_s();
+        p->start[k] = api_seconds();
         struct http_resp r =
             harness_request_to(p->base, "POST", "/v1/dispatch/plan", api_desk, body, NULL);
-        p->end[k] = now_s();
+        p->end[k] = api_seconds();
         p->status[k] = r.status;
         if (r.status == 200)
             p->planned[k] = (int)json_integer_value(json_object_get(r.json, "planned"));
