@@ -14,23 +14,39 @@
  *
  *   forward (travel):  B_{k+1} >= B_k + c_k     c_k = service_k + t(s_k, s_k+1)
  *   windows:           e_k <= B_k <= l_k
- *   ride time:         B_a >= B_b - (L_r + service_a)   pickup a, dropoff b
- *   route duration:    B_0 >= B_{K-1} - T
+ *   ride time:         B_b - B_a <= L_r + service_a   pickup a, dropoff b
+ *   route duration:    B_{K-1} - B_0 <= T
  *
- * Every lower bound is monotone, so the pointwise least solution (if any) is
- * found by fixed-point iteration: a forward pass gives the earliest times the
- * travel and window lower bounds allow; each ride-time or duration violation
- * then raises the lower bound of the earlier node (the pickup, or the
- * departure), and the pass restarts from there. A feasible system reaches its
- * fixed point after at most one round per "backward" constraint in a longest
- * path (Bellman-Ford argument with the forward chain relaxed in one sweep),
- * i.e. at most requests + 2 rounds; still changing after that means a
- * positive cycle, and exceeding an upper window means no schedule exists.
- * Because the least solution is pointwise minimal, any upper-bound violation
- * by it is a proof of infeasibility, so the test is exact; unlike an "as
- * early as possible" schedule it delays departures when a ride time needs it.
- * In practice one or two rounds suffice, so the cost is linear in the route.
- * The greatest solution (for insertion pre-checks) is the mirror image.
+ * With W_k = c_0 + ... + c_{k-1} (driving and service before k) and the
+ * waiting so far y_k = B_k - W_k this becomes
+ *
+ *   y_0 <= y_1 <= ... <= y_{K-1}        waiting is never negative
+ *   a_k <= y_k <= b_k                   a_k = e_k - W_k, b_k = l_k - W_k
+ *   y_j - y_i <= g_i  for an arc i->j   g = L_r + service_a - (W_b - W_a)
+ *                                       for a ride, T - W_{K-1} for the route
+ *
+ * and every index starts at most one arc (a pickup its ride, the start depot
+ * the duration). g_i < 0 means the ride (or route) is too long even without
+ * waiting: infeasible. Otherwise the constraints other than y_k <= b_k have
+ * a pointwise least solution y*, and a schedule exists iff y* <= b (every
+ * solution lies above y*), so the test is exact.
+ *
+ * y*_k is the longest path to k from a source with edges source->k (a_k),
+ * k->k+1 (0) and j->i (-g_i) for each arc. Cut any such path at the first
+ * visit of its lowest index m: the rest only walks right and jumps back at
+ * non-positive cost, so it is never better than walking from m to k. Hence
+ *
+ *   y*_k = max_{m <= k} P_m,   P_m = max(a_m, max(P over (m, j]) - g_m)
+ *
+ * where P_m is the best path that ends at m and stays at or right of m, and
+ * the second term exists when m starts the arc m->j. One sweep from right to
+ * left computes P with a range maximum over (m, j]: the indices still able to
+ * be a maximum form a stack with values rising to the right, and a
+ * union-find maps any index to the stack entry that covers it. The whole test
+ * is O(K alpha(K)), linear in practice, whatever the pattern of rides; a
+ * second sweep takes prefix maxima and compares with b. The greatest
+ * solution (the latest schedule, for the insertion pre-checks) is the same
+ * computation on the mirrored route.
  */
 
 /* fmax/fmin are library calls at -O2 (NaN rules); times here are never NaN. */
@@ -51,7 +67,10 @@ struct darp_route_eval {
     int cap;  /* max sequence length incl. depots */
     int *seq; /* current sequence incl. depots */
     int *ins; /* scratch sequence for insertion candidates */
-    double *c, *we, *wl, *lb, *ub, *early, *late;
+    double *c, *we, *wl, *lb, *early, *late;
+    /* the waiting form (see the top of the file) and its sweep */
+    double *W, *lo, *hi, *g, *mg, *y, *P;
+    int *to, *mto, *uf_parent, *uf_rank, *uf_label, *stack;
     int *ppos;         /* per request: sequence index of its pickup */
     unsigned *stamp_p; /* per request: generation when pickup seen */
     unsigned *stamp_d;
@@ -81,7 +100,19 @@ darp_route_eval_create(const struct darp_model *m)
     ev->we = xcalloc(cap, sizeof(double));
     ev->wl = xcalloc(cap, sizeof(double));
     ev->lb = xcalloc(cap, sizeof(double));
-    ev->ub = xcalloc(cap, sizeof(double));
+    ev->W = xcalloc(cap, sizeof(double));
+    ev->lo = xcalloc(cap, sizeof(double));
+    ev->hi = xcalloc(cap, sizeof(double));
+    ev->g = xcalloc(cap, sizeof(double));
+    ev->mg = xcalloc(cap, sizeof(double));
+    ev->y = xcalloc(cap, sizeof(double));
+    ev->P = xcalloc(cap, sizeof(double));
+    ev->to = xcalloc(cap, sizeof(int));
+    ev->mto = xcalloc(cap, sizeof(int));
+    ev->uf_parent = xcalloc(cap, sizeof(int));
+    ev->uf_rank = xcalloc(cap, sizeof(int));
+    ev->uf_label = xcalloc(cap, sizeof(int));
+    ev->stack = xcalloc(cap, sizeof(int));
     ev->early = xcalloc(cap, sizeof(double));
     ev->late = xcalloc(cap, sizeof(double));
     ev->load = xcalloc(cap, sizeof(*ev->load));
@@ -109,7 +140,19 @@ darp_route_eval_free(struct darp_route_eval *ev)
     free(ev->we);
     free(ev->wl);
     free(ev->lb);
-    free(ev->ub);
+    free(ev->W);
+    free(ev->lo);
+    free(ev->hi);
+    free(ev->g);
+    free(ev->mg);
+    free(ev->y);
+    free(ev->P);
+    free(ev->to);
+    free(ev->mto);
+    free(ev->uf_parent);
+    free(ev->uf_rank);
+    free(ev->uf_label);
+    free(ev->stack);
     free(ev->early);
     free(ev->late);
     free(ev->load);
@@ -193,45 +236,226 @@ setup_times(struct darp_route_eval *ev, int v, const int *seq, int K)
     ev->wl[K - 1] = dmin(ev->wl[K - 1], veh->shift_end);
 }
 
-/* Least solution into ev->early, starting from lower bounds ev->lb[0..K-1]
- * with ev->early[0..from-1] already a fixed point of the constraints among
- * those nodes; false when no schedule exists. */
+/* Cumulative driving and service time W_k, and the arcs of the rides and of
+ * the route duration in the waiting form (ppos must describe seq). */
+static void
+setup_arcs(struct darp_route_eval *ev, int v, const int *seq, int K)
+{
+    const struct darp_model *m = ev->m;
+    double *W = ev->W;
+    W[0] = 0;
+    for (int k = 0; k < K; k++) {
+        if (k > 0)
+            W[k] = W[k - 1] + ev->c[k - 1];
+        ev->to[k] = -1;
+    }
+    for (int k = 1; k < K - 1; k++) {
+        int r = m->nodes[seq[k]].request;
+        if (m->requests[r].dropoff != seq[k])
+            continue;
+        int a = ev->ppos[r];
+        ev->to[a] = k;
+        ev->g[a] = m->requests[r].max_ride + m->nodes[seq[a]].service - (W[k] - W[a]);
+    }
+    ev->to[0] = K - 1;
+    ev->g[0] = m->vehicles[v].max_duration - W[K - 1];
+}
+
+/* Union-find over sequence indices, with path halving and union by rank. */
+static int
+uf_find(int *parent, int x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+static int
+uf_union(int *parent, int *rank, int a, int b)
+{
+    if (a == b)
+        return a;
+    if (rank[a] < rank[b]) {
+        int t = a;
+        a = b;
+        b = t;
+    }
+    parent[b] = a;
+    if (rank[a] == rank[b])
+        rank[a]++;
+    return a;
+}
+
+/* Least nondecreasing y[0..K-1] with y >= lo and y_j - y_i <= g_i for every
+ * arc to[i] = j > i (see the top of the file); false when some g is negative
+ * or y breaks hi. */
+static bool
+least_monotone(struct darp_route_eval *ev, int K, const double *lo, const double *hi, const int *to,
+               const double *g, double *y)
+{
+    double *P = ev->P;
+    int *parent = ev->uf_parent, *rank = ev->uf_rank, *label = ev->uf_label, *stack = ev->stack;
+    int sp = 0;
+    for (int i = K - 1; i >= 0; i--) {
+        double p = lo[i];
+        if (to[i] >= 0) {
+            if (g[i] < -DARP_EPS)
+                return false;
+            /* the stack entry covering to[i] holds the maximum over (i, to[i]] */
+            p = dmax(p, P[label[uf_find(parent, to[i])]] - g[i]);
+        }
+        P[i] = p;
+        parent[i] = i;
+        rank[i] = 0;
+        int root = i;
+        while (sp > 0 && P[stack[sp - 1]] <= p) /* dominated from now on */
+            root = uf_union(parent, rank, root, uf_find(parent, stack[--sp]));
+        label[root] = i;
+        stack[sp++] = i;
+    }
+    double run = -INFINITY;
+    for (int k = 0; k < K; k++) {
+        run = dmax(run, P[k]);
+        if (run > hi[k] + DARP_EPS)
+            return false;
+        y[k] = run;
+    }
+    return true;
+}
+
+/* Earliest schedule into ev->early by the exact sweep; needs setup_times. */
+static bool
+least_exact(struct darp_route_eval *ev, int v, const int *seq, int K)
+{
+    setup_arcs(ev, v, seq, K);
+    const double *W = ev->W;
+    for (int k = 0; k < K; k++) {
+        ev->lo[k] = ev->we[k] - W[k];
+        ev->hi[k] = ev->wl[k] - W[k];
+    }
+    if (!least_monotone(ev, K, ev->lo, ev->hi, ev->to, ev->g, ev->y))
+        return false;
+    for (int k = 0; k < K; k++)
+        ev->early[k] = ev->y[k] + W[k];
+    return true;
+}
+
+/* Latest schedule into ev->late: the least solution of the mirrored route
+ * (index k -> K-1-k, y -> -y), whose arcs run from each dropoff back to its
+ * pickup and from the end depot to the start. */
+static bool
+greatest_exact(struct darp_route_eval *ev, int v, const int *seq, int K)
+{
+    setup_arcs(ev, v, seq, K);
+    const double *W = ev->W;
+    for (int k = 0; k < K; k++) {
+        int mk = K - 1 - k;
+        ev->lo[mk] = W[k] - ev->wl[k];
+        ev->hi[mk] = W[k] - ev->we[k];
+        ev->mto[k] = -1;
+    }
+    for (int i = 0; i < K; i++)
+        if (ev->to[i] >= 0) {
+            ev->mto[K - 1 - ev->to[i]] = K - 1 - i;
+            ev->mg[K - 1 - ev->to[i]] = ev->g[i];
+        }
+    if (!least_monotone(ev, K, ev->lo, ev->hi, ev->mto, ev->mg, ev->y))
+        return false;
+    for (int k = 0; k < K; k++)
+        ev->late[k] = W[k] - ev->y[K - 1 - k];
+    return true;
+}
+
+/*
+ * Most routes need little or no waiting for a ride time's sake, and then a
+ * pass or two settles them; the exact sweep above costs about twice a pass.
+ * The forward passes compute the earliest times that travel and the lower
+ * bounds lb allow (window starts, raised where a ride was found too long:
+ * the pickup must start at least that late in every schedule) and check the
+ * rides and the duration against them. When all hold, those times are a
+ * schedule and, being the least solution of fewer constraints, the least
+ * one. After FAST_ROUNDS passes the exact sweep decides, so the answer stays
+ * exact and the cost linear whatever the route.
+ */
+#define FAST_ROUNDS 3
+
+enum pass_result { PASS_OK, PASS_WINDOW, PASS_RIDE };
+
+/* One pass from index `from` on (ev->early[0..from-1] given). On PASS_RIDE
+ * the broken rides' pickups (or the departure) got higher lower bounds and
+ * *restart is the first of them. */
+static enum pass_result
+forward_pass(struct darp_route_eval *ev, int v, const int *seq, int K, int from, int *restart)
+{
+    const struct darp_model *m = ev->m;
+    double *B = ev->early, *lb = ev->lb;
+    for (int k = from; k < K; k++) {
+        B[k] = k == 0 ? lb[0] : dmax(lb[k], B[k - 1] + ev->c[k - 1]);
+        if (B[k] > ev->wl[k] + DARP_EPS)
+            return PASS_WINDOW;
+    }
+    *restart = K;
+    for (int k = from < 1 ? 1 : from; k < K - 1; k++) {
+        int r = m->nodes[seq[k]].request;
+        if (m->requests[r].dropoff != seq[k])
+            continue;
+        int a = ev->ppos[r];
+        double need = B[k] - m->requests[r].max_ride - m->nodes[seq[a]].service;
+        if (need > B[a] + DARP_EPS) {
+            lb[a] = need;
+            if (a < *restart)
+                *restart = a;
+        }
+    }
+    if (B[K - 1] - B[0] > m->vehicles[v].max_duration + DARP_EPS) {
+        lb[0] = B[K - 1] - m->vehicles[v].max_duration;
+        *restart = 0;
+    }
+    return *restart == K ? PASS_OK : PASS_RIDE;
+}
+
+/* Earliest schedule of seq given ev->early[0..from-1] and the lower bounds
+ * ev->lb, all of them at or below the least schedule: then a broken window
+ * is a proof. */
 static bool
 least_schedule_from(struct darp_route_eval *ev, int v, const int *seq, int K, int from)
 {
-    const struct darp_model *m = ev->m;
-    double T = m->vehicles[v].max_duration;
-    double *B = ev->early, *lb = ev->lb;
-    int max_rounds = (K - 2) / 2 + 3;
-    for (int round = 0; round < max_rounds; round++) {
-        for (int k = from; k < K; k++) {
-            B[k] = k == 0 ? lb[0] : dmax(lb[k], B[k - 1] + ev->c[k - 1]);
-            if (B[k] > ev->wl[k] + DARP_EPS)
-                return false;
-        }
-        /* only dropoffs at or after `from` can have changed */
-        int lo = from < 1 ? 1 : from;
-        from = K;
-        for (int k = lo; k < K - 1; k++) {
-            int r = m->nodes[seq[k]].request;
-            if (m->requests[r].dropoff != seq[k])
-                continue;
-            int a = ev->ppos[r];
-            double need = B[k] - m->requests[r].max_ride - m->nodes[seq[a]].service;
-            if (need > B[a] + DARP_EPS) {
-                lb[a] = need;
-                if (a < from)
-                    from = a;
-            }
-        }
-        if (B[K - 1] - T > B[0] + DARP_EPS) {
-            lb[0] = B[K - 1] - T;
-            from = 0;
-        }
-        if (from == K)
+    for (int round = 0; round < FAST_ROUNDS; round++) {
+        int restart;
+        enum pass_result r = forward_pass(ev, v, seq, K, from, &restart);
+        if (r == PASS_OK)
             return true;
+        if (r == PASS_WINDOW)
+            return false;
+        from = restart;
     }
-    return false;
+    return least_exact(ev, v, seq, K);
+}
+
+/* Latest times that travel and the window ends allow (one pass, the mirror
+ * of forward_pass): the greatest schedule when no ride is too long. More
+ * rounds do not pay here: the exact sweep follows at once. */
+static enum pass_result
+backward_pass(struct darp_route_eval *ev, int v, const int *seq, int K)
+{
+    const struct darp_model *m = ev->m;
+    double *Z = ev->late;
+    for (int k = K - 1; k >= 0; k--) {
+        Z[k] = k == K - 1 ? ev->wl[k] : dmin(ev->wl[k], Z[k + 1] - ev->c[k]);
+        if (Z[k] < ev->we[k] - DARP_EPS)
+            return PASS_WINDOW;
+    }
+    for (int k = 1; k < K - 1; k++) {
+        int r = m->nodes[seq[k]].request;
+        if (m->requests[r].dropoff != seq[k])
+            continue;
+        int a = ev->ppos[r];
+        if (Z[k] - Z[a] - m->nodes[seq[a]].service > m->requests[r].max_ride + DARP_EPS)
+            return PASS_RIDE;
+    }
+    return Z[K - 1] - Z[0] > m->vehicles[v].max_duration + DARP_EPS ? PASS_RIDE : PASS_OK;
 }
 
 static bool
@@ -241,43 +465,13 @@ least_schedule(struct darp_route_eval *ev, int v, const int *seq, int K)
     return least_schedule_from(ev, v, seq, K, 0);
 }
 
-/* Greatest solution into ev->late (mirror of least_schedule). */
+/* The latest times upper-bound every schedule, so a window they break proves
+ * infeasibility. */
 static bool
 greatest_schedule(struct darp_route_eval *ev, int v, const int *seq, int K)
 {
-    const struct darp_model *m = ev->m;
-    double T = m->vehicles[v].max_duration;
-    double *Z = ev->late, *ub = ev->ub;
-    int max_rounds = (K - 2) / 2 + 3;
-    int to = K - 1;
-    memcpy(ub, ev->wl, (size_t)K * sizeof(double));
-    for (int round = 0; round < max_rounds; round++) {
-        for (int k = to; k >= 0; k--) {
-            Z[k] = k == K - 1 ? ub[k] : dmin(ub[k], Z[k + 1] - ev->c[k]);
-            if (Z[k] < ev->we[k] - DARP_EPS)
-                return false;
-        }
-        to = -1;
-        for (int k = 1; k < K - 1; k++) {
-            int r = m->nodes[seq[k]].request;
-            if (m->requests[r].dropoff != seq[k])
-                continue;
-            int a = ev->ppos[r];
-            double lim = Z[a] + m->nodes[seq[a]].service + m->requests[r].max_ride;
-            if (Z[k] > lim + DARP_EPS) {
-                ub[k] = lim;
-                if (k > to)
-                    to = k;
-            }
-        }
-        if (Z[K - 1] > Z[0] + T + DARP_EPS) {
-            ub[K - 1] = Z[0] + T;
-            to = K - 1;
-        }
-        if (to < 0)
-            return true;
-    }
-    return false;
+    enum pass_result r = backward_pass(ev, v, seq, K);
+    return r == PASS_OK || (r == PASS_RIDE && greatest_exact(ev, v, seq, K));
 }
 
 static int
@@ -489,16 +683,36 @@ cheapest(const struct darp_insertion *c, int n)
     return best;
 }
 
-/*
- * Exact check of the prepared route with one request inserted, reusing the
- * route's earliest schedule: the stops before the pickup keep their times as
- * a start (with the triangle inequality they are lower bounds of the new
- * least schedule, so the fixed point reached is the same), and the forward
- * pass and ride checks begin at the pickup. Pairing and capacity were
- * settled exactly by the pre-checks. Without the triangle inequality the
- * start may lie above the least schedule: then a feasible answer is still
- * right (it satisfies every constraint) but a feasible slot may be missed.
- */
+/* True when the insertion at new indices P (pickup) and D (dropoff) slows
+ * down every old leg it splits: the detour through the new stops takes at
+ * least as long as the leg did. That is the triangle inequality, checked
+ * only where it matters; with it every constraint among the old stops is as
+ * tight as before, so their old earliest times stay lower bounds. */
+static bool
+detour_not_shorter(const struct darp_route_eval *ev, const int *seq, int P, int D)
+{
+    int legs[2][2] = {{P - 1, P + 1}, {D - 1, D + 1}}, n = 2;
+    if (D == P + 1) {
+        legs[0][1] = D + 1;
+        n = 1;
+    }
+    for (int i = 0; i < n; i++) {
+        int a = legs[i][0], b = legs[i][1];
+        double detour = 0;
+        for (int k = a; k < b; k++)
+            detour += ev->c[k];
+        if (detour + DARP_EPS <
+            ev->m->nodes[seq[a]].service + darp_model_time(ev->m, seq[a], seq[b]))
+            return false;
+    }
+    return true;
+}
+
+/* Exact check of the prepared route with one request inserted. Pairing and
+ * capacity were settled exactly by the pre-checks, so only the schedule is
+ * left. The passes start at the pickup from the route's earliest times (the
+ * stops before it keep them) when those are lower bounds of the new least
+ * schedule, else from the start. */
 static bool
 try_candidate(struct darp_route_eval *ev, int v, const int *stops, int n, int request,
               const struct darp_insertion *ins)
@@ -516,6 +730,8 @@ try_candidate(struct darp_route_eval *ev, int v, const int *stops, int n, int re
             ev->ppos[r] = k + (k >= P) + (k >= D - 1);
     }
     ev->ppos[request] = P;
+    if (!detour_not_shorter(ev, seq, P, D)) /* old times may be too late */
+        return least_schedule(ev, v, seq, K);
     memcpy(ev->early, ev->base_early, (size_t)P * sizeof(double));
     memcpy(ev->lb, ev->base_early, (size_t)P * sizeof(double));
     memcpy(ev->lb + P, ev->we + P, (size_t)(K - P) * sizeof(double));

@@ -23,8 +23,8 @@ void darp_route_eval_free(struct darp_route_eval *ev);
  * schedule meeting every constraint. When times is not NULL and the route is
  * feasible, times[0..n+1] receives the earliest feasible schedule: departure
  * from the start depot, service start at every stop, arrival at the end
- * depot. Exact; O(n) per round, and the rounds stop as soon as no ride-time
- * or duration constraint pushes a departure later (usually one or two). */
+ * depot. Exact, in O(n alpha(n)) time whatever the pattern of rides: two
+ * sweeps over the route (the method is described in darp_route.c). */
 bool darp_route_feasible(struct darp_route_eval *ev, int v, const int *stops, int n, double *times)
     __attribute__((warn_unused_result));
 

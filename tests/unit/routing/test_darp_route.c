@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXR 5
-#define MAXK (2 * MAXR + 2)
+#define MAXR  5
+#define MAXK  (2 * MAXR + 2)
+#define LONGR 300 /* requests in the long staircase routes */
 
 static uint64_t rng_state;
 
@@ -110,6 +111,7 @@ structure_ok(const struct darp_model *m, const int *stops, int n)
     return true;
 }
 
+/* Difference-constraint edges of a route of any length; x_v <= x_u + w. */
 struct edge {
     int u, v;
     double w; /* x_v <= x_u + w */
@@ -119,10 +121,12 @@ struct edge {
 static int
 build_edges(const struct darp_model *m, const int *stops, int n, struct edge *E)
 {
-    int seq[MAXK + 2], K = n + 2, ne = 0;
+    int K = n + 2, ne = 0;
+    int *seq = malloc((size_t)K * sizeof(int));
     const struct darp_vehicle *veh = &m->vehicles[0];
     seq[0] = veh->start;
-    memcpy(seq + 1, stops, (size_t)n * sizeof(int));
+    if (n > 0)
+        memcpy(seq + 1, stops, (size_t)n * sizeof(int));
     seq[K - 1] = veh->end;
     for (int k = 0; k < K; k++) {
         const struct darp_node *nd = &m->nodes[seq[k]];
@@ -144,6 +148,7 @@ build_edges(const struct darp_model *m, const int *stops, int n, struct edge *E)
                 E[ne++] = (struct edge){a, b, m->requests[r].max_ride + m->nodes[seq[a]].service};
         }
     E[ne++] = (struct edge){0, K - 1, veh->max_duration};
+    free(seq);
     return ne;
 }
 
@@ -238,6 +243,112 @@ test_feasibility_matches_bellman_ford(void **state)
     /* both outcomes must be well represented for the proof to mean anything */
     assert_true(nfeas > cases / 10);
     assert_true(nfeas < cases * 9 / 10);
+}
+
+/* Compares the evaluator with Bellman-Ford on one route: same verdict,
+ * and when feasible the same earliest and latest schedules. */
+static bool
+agrees_with_bellman_ford(const struct darp_model *m, const int *stops, int n)
+{
+    struct darp_route_eval *ev = darp_route_eval_create(m);
+    double *early = malloc((size_t)(n + 2) * sizeof(double));
+    double *late = malloc((size_t)(n + 2) * sizeof(double));
+    double *dmax = malloc((size_t)(n + 3) * sizeof(double));
+    double *dmin = malloc((size_t)(n + 3) * sizeof(double));
+    struct edge *E = malloc((size_t)(4 * (n + 2) + n + 8) * sizeof(*E));
+    bool got = darp_route_window(ev, 0, stops, n, early, late);
+    int ne = build_edges(m, stops, n, E), V = n + 3;
+    bool want = bellman_ford(E, ne, V, false, dmax);
+    assert_int_equal(got, want);
+    if (want) {
+        assert_true(bellman_ford(E, ne, V, true, dmin));
+        for (int k = 0; k < n + 2; k++) {
+            assert_true(fabs(early[k] - (-dmin[k])) < 1e-6);
+            assert_true(fabs(late[k] - dmax[k]) < 1e-6);
+        }
+    }
+    free(E);
+    free(dmin);
+    free(dmax);
+    free(late);
+    free(early);
+    darp_route_eval_free(ev);
+    return want;
+}
+
+/*
+ * The worst case of pushing departures one ride at a time: a staircase
+ * p0 p1 d0 p2 d1 ... p(n-1) d(n-2) d(n-1) where only the last dropoff is
+ * late. Its waiting makes ride n-1 too long, so p(n-1) must start later,
+ * which delays d(n-2) past its ride limit, and so on back to the start: n
+ * dependent pushes, each found only after the one before. Random slack,
+ * windows and route limits make some of them infeasible.
+ */
+static struct darp_model *
+staircase(int nr, int *stops)
+{
+    int nn = 2 * nr + 2;
+    struct darp_model *m = darp_model_create(nn, nr, 1, 1);
+    for (int i = 0; i < nn * nn; i++)
+        m->time[i] = m->cost[i] = 30;
+    int n = 0;
+    stops[n++] = 1;
+    for (int r = 1; r < nr; r++) {
+        stops[n++] = 1 + r;
+        stops[n++] = 1 + nr + r - 1;
+    }
+    stops[n++] = 1 + nr + nr - 1;
+    double clock = 0, late_end = 0, *at = malloc((size_t)nn * sizeof(double));
+    int prev = 0;
+    for (int k = 0; k < n; k++) {
+        double t = rint_in(1, 5);
+        m->time[prev * nn + stops[k]] = m->cost[prev * nn + stops[k]] = t;
+        clock += t;
+        at[stops[k]] = clock;
+        prev = stops[k];
+    }
+    m->time[prev * nn + nn - 1] = m->cost[prev * nn + nn - 1] = 1;
+    late_end = clock + rint_in(20, 60);
+    for (int i = 0; i < nn; i++) {
+        m->nodes[i].e = 0;
+        m->nodes[i].l = 10 * clock + 100;
+        m->nodes[i].service = 0;
+    }
+    for (int r = 0; r < nr; r++) {
+        /* the ride as driven plus a little slack for waiting */
+        double direct = at[1 + nr + r] - at[1 + r];
+        m->requests[r] = (struct darp_request){1 + r, 1 + nr + r, direct + rint_in(0, 3)};
+        m->nodes[1 + r].request = m->nodes[1 + nr + r].request = r;
+        m->nodes[1 + r].load[0] = 1;
+        m->nodes[1 + nr + r].load[0] = -1;
+    }
+    if (rnd() % 2 == 0) /* a window that the pushes may break */
+        m->nodes[1 + rint_in(0, nr - 1)].l = rint_in(0, (int)late_end);
+    free(at);
+    m->nodes[1 + nr + nr - 1].e = late_end;
+    m->vehicles[0] = (struct darp_vehicle){0, nn - 1, {2}, 0, INFINITY, INFINITY};
+    if (rnd() % 4 == 0)
+        m->vehicles[0].max_duration = late_end + rint_in(-10, 5);
+    return m;
+}
+
+static void
+test_long_staircases_match_bellman_ford(void **state)
+{
+    (void)state;
+    rng_state = 4242;
+    int *stops = malloc(2 * LONGR * sizeof(int));
+    int nfeas = 0, cases = 200;
+    for (int c = 0; c < cases; c++) {
+        int nr = c < 20 ? LONGR : rint_in(4, LONGR);
+        struct darp_model *m = staircase(nr, stops);
+        nfeas += agrees_with_bellman_ford(m, stops, 2 * nr);
+        darp_model_free(m);
+    }
+    free(stops);
+    print_message("feasible staircases: %d of %d\n", nfeas, cases);
+    assert_true(nfeas > cases / 5);
+    assert_true(nfeas < cases * 4 / 5);
 }
 
 /* Wider windows and limits, so that many insertions are feasible. */
@@ -342,6 +453,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_departure_delay_needed),
         cmocka_unit_test(test_feasibility_matches_bellman_ford),
+        cmocka_unit_test(test_long_staircases_match_bellman_ford),
         cmocka_unit_test(test_best_insertion_matches_enumeration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
