@@ -45,6 +45,13 @@ struct darp_model {
     struct darp_vehicle *vehicles;
     double *time;
     double *cost;
+    /* Objective weight of one passenger-minute on board (0 for the
+     * benchmark, which counts distance only): the driving and service time
+     * between the end of a pickup's service and the start of its dropoff's,
+     * times the passengers, where a pickup's passengers are the sum of its
+     * load over the dimensions. Waiting is not counted: the schedule can
+     * place it before the pickups, and the ride limit bounds it anyway. */
+    double ride_weight;
 };
 
 /* Allocates a zeroed model with room for the given counts (n_dims in

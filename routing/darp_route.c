@@ -83,6 +83,8 @@ struct darp_route_eval {
     int base_v, base_K;
     int *base_seq;
     double *base_early, *base_late;
+    double *base_W; /* driving and service time before each index */
+    int *base_on;   /* passengers on board after each index */
     int (*base_load)[DARP_MAX_DIMS];
 };
 
@@ -123,6 +125,8 @@ darp_route_eval_create(const struct darp_model *m)
     ev->base_seq = xcalloc(cap, sizeof(int));
     ev->base_early = xcalloc(cap, sizeof(double));
     ev->base_late = xcalloc(cap, sizeof(double));
+    ev->base_W = xcalloc(cap, sizeof(double));
+    ev->base_on = xcalloc(cap, sizeof(int));
     ev->base_load = xcalloc(cap, sizeof(*ev->base_load));
     ev->ncand_cap = 64;
     ev->cand = xcalloc((size_t)ev->ncand_cap, sizeof(*ev->cand));
@@ -163,6 +167,8 @@ darp_route_eval_free(struct darp_route_eval *ev)
     free(ev->base_seq);
     free(ev->base_early);
     free(ev->base_late);
+    free(ev->base_W);
+    free(ev->base_on);
     free(ev->base_load);
     free(ev);
 }
@@ -518,6 +524,33 @@ darp_route_feasible(struct darp_route_eval *ev, int v, const int *stops, int n, 
     return darp_route_window(ev, v, stops, n, times, NULL);
 }
 
+/* Passengers a node brings on board (negative for a dropoff). */
+static int
+passengers(const struct darp_model *m, int node)
+{
+    int q = 0;
+    for (int d = 0; d < m->n_dims; d++)
+        q += m->nodes[node].load[d];
+    return q;
+}
+
+/* Passenger-minutes on board (see darp_model.ride_weight). During a stop's
+ * service the passengers who stay count: at a pickup those already on
+ * board, at a dropoff those who remain. */
+static double
+ride_minutes(const struct darp_model *m, const int *stops, int n)
+{
+    double total = 0;
+    int on = 0;
+    for (int k = 0; k + 1 < n; k++) {
+        int after = on + passengers(m, stops[k]);
+        total += (after < on ? after : on) * m->nodes[stops[k]].service +
+                 after * darp_model_time(m, stops[k], stops[k + 1]);
+        on = after;
+    }
+    return total;
+}
+
 double
 darp_route_cost(const struct darp_model *m, int v, const int *stops, int n)
 {
@@ -527,7 +560,8 @@ darp_route_cost(const struct darp_model *m, int v, const int *stops, int n)
     double sum = darp_model_cost(m, veh->start, stops[0]);
     for (int k = 0; k + 1 < n; k++)
         sum += darp_model_cost(m, stops[k], stops[k + 1]);
-    return sum + darp_model_cost(m, stops[n - 1], veh->end);
+    sum += darp_model_cost(m, stops[n - 1], veh->end);
+    return m->ride_weight > 0 ? sum + m->ride_weight * ride_minutes(m, stops, n) : sum;
 }
 
 void
@@ -602,7 +636,10 @@ collect_candidates(struct darp_route_eval *ev, int v, int K, int request, int mi
     const struct darp_node *P = &m->nodes[q->pickup], *D = &m->nodes[q->dropoff];
     const int *s = ev->base_seq;
     int p = q->pickup, d = q->dropoff, ncand = 0;
-    double tpd = P->service + darp_model_time(m, p, d);
+    double tpd = P->service + darp_model_time(m, p, d), rw = m->ride_weight;
+    int qn = passengers(m, p);
+    const int *on = ev->base_on;
+    const double *W = ev->base_W;
     for (int i = min_pos; i < K - 1; i++) {
         if (ev->base_early[i] > P->l + DARP_EPS)
             break; /* schedules only get later along the route */
@@ -616,12 +653,23 @@ collect_candidates(struct darp_route_eval *ev, int v, int K, int request, int mi
         if (bd <= D->l + DARP_EPS &&
             bd + D->service + darp_model_time(m, d, s[i + 1]) <= ev->base_late[i + 1] + DARP_EPS) {
             double delta = cp + darp_model_cost(m, p, d) + darp_model_cost(m, d, s[i + 1]);
+            if (rw > 0) /* the detour for those on board, and the new ride */
+                delta += rw * (on[i] * (darp_model_time(m, s[i], p) + tpd + D->service +
+                                        darp_model_time(m, d, s[i + 1]) -
+                                        darp_model_time(m, s[i], s[i + 1])) +
+                               qn * darp_model_time(m, p, d));
             if (delta < bound)
                 push_cand(ev, &ncand, delta, i, i);
         }
         if (bp + P->service + darp_model_time(m, p, s[i + 1]) > ev->base_late[i + 1] + DARP_EPS)
             continue;
         cp += darp_model_cost(m, p, s[i + 1]);
+        /* ride minutes of the pickup's detour, and the new ride up to s[i + 1] */
+        double rp = rw > 0 ? rw * (on[i] * (darp_model_time(m, s[i], p) + P->service +
+                                            darp_model_time(m, p, s[i + 1]) -
+                                            darp_model_time(m, s[i], s[i + 1])) +
+                                   qn * (darp_model_time(m, p, s[i + 1]) - W[i + 1]))
+                           : 0;
         /* latest pickup service end: bounds the ride time from below */
         double lp =
             dmin(P->l, ev->base_late[i + 1] - P->service - darp_model_time(m, p, s[i + 1])) +
@@ -644,6 +692,12 @@ collect_candidates(struct darp_route_eval *ev, int v, int K, int request, int mi
                 continue;
             double delta = cp + darp_model_cost(m, s[j], d) + darp_model_cost(m, d, s[j + 1]) -
                            darp_model_cost(m, s[j], s[j + 1]);
+            if (rw > 0)
+                delta +=
+                    rp + rw * (on[j] * (darp_model_time(m, s[j], d) + D->service +
+                                        darp_model_time(m, d, s[j + 1]) -
+                                        darp_model_time(m, s[j], s[j + 1])) +
+                               qn * (W[j] + m->nodes[s[j]].service + darp_model_time(m, s[j], d)));
             if (delta < bound)
                 push_cand(ev, &ncand, delta, i, j);
         }
@@ -667,6 +721,14 @@ prepare_base(struct darp_route_eval *ev, int v, const int *stops, int n)
     memcpy(ev->base_early, ev->early, (size_t)K * sizeof(double));
     memcpy(ev->base_late, ev->late, (size_t)K * sizeof(double));
     memcpy(ev->base_load, ev->load, (size_t)K * sizeof(*ev->load));
+    ev->base_W[0] = 0;
+    for (int k = 0; k < K; k++) {
+        if (k > 0)
+            ev->base_W[k] = ev->base_W[k - 1] + ev->c[k - 1];
+        ev->base_on[k] = 0;
+        for (int d = 0; d < ev->m->n_dims; d++)
+            ev->base_on[k] += ev->load[k][d];
+    }
     ev->base_v = v;
     ev->base_K = K;
     return true;

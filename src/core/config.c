@@ -118,6 +118,9 @@ static const struct setting settings[] = {
      "place)"},
     {"RITMO_PLAN_KM_WEIGHT", SET_DOUBLE, "0.5", 0, 100, OFF(plan_km_weight),
      "planning cost of one km, next to each minute a vehicle drives"},
+    {"RITMO_PLAN_RIDE_WEIGHT", SET_DOUBLE, "0.25", 0, 100, OFF(plan_ride_weight),
+     "planning cost of one minute a passenger spends on board, next to each minute a vehicle "
+     "drives"},
     {"RITMO_PLAN_TIME_LIMIT_S", SET_INT, "10", 1, 600, OFF(plan_time_limit_s),
      "default time limit of POST /v1/dispatch/plan"},
     {"RITMO_SLA_SWEEP_MS", SET_INT, "30000", 100, 3600000, OFF(sla_sweep_ms),

@@ -54,6 +54,7 @@ struct config {
     int64_t wheelchair_service_min; /* the same for a wheelchair user */
     bool scootmobiel_transfer;      /* scootmobiel users take a seat, the scooter stays */
     double plan_km_weight;          /* planning cost per km, next to each minute driven */
+    double plan_ride_weight;        /* planning cost per passenger-minute on board */
     int64_t plan_time_limit_s;      /* default time limit of a day plan */
     int64_t sla_sweep_ms;           /* how often breaches are looked for */
     int64_t arrival_notice_min;     /* tell a waiting passenger this long before the ETA */

@@ -285,6 +285,7 @@ model_shape(const struct app *app, struct day *d)
 {
     int n = 2 * d->n_runs + 2 * d->n_rides;
     d->m = darp_model_create(n, d->n_rides, d->n_runs, 3);
+    d->m->ride_weight = app->cfg->plan_ride_weight;
     d->served = xcalloc((size_t)n, sizeof *d->served);
     for (int v = 0; v < d->n_runs; v++)
         run_nodes(d, v);

@@ -365,7 +365,42 @@ loosen(struct darp_model *m)
     m->vehicles[0].shift_end += 100;
 }
 
-/* Cheapest insertion equals the best of all positions checked one by one. */
+/* The route's cost by definition: its arcs, plus ride_weight times each
+ * request's passengers times its time on board without waiting (from the
+ * end of the pickup's service to the start of the dropoff's). */
+static double
+cost_by_definition(const struct darp_model *m, const int *stops, int n)
+{
+    if (n == 0)
+        return 0;
+    const struct darp_vehicle *veh = &m->vehicles[0];
+    double arcs =
+        m->cost[veh->start * m->n_nodes + stops[0]] + m->cost[stops[n - 1] * m->n_nodes + veh->end];
+    double at[MAXK + 2], ride = 0, clock = 0;
+    for (int k = 0; k < n; k++) {
+        if (k > 0) {
+            arcs += m->cost[stops[k - 1] * m->n_nodes + stops[k]];
+            clock += m->nodes[stops[k - 1]].service + m->time[stops[k - 1] * m->n_nodes + stops[k]];
+        }
+        at[stops[k]] = clock;
+    }
+    for (int r = 0; r < m->n_requests; r++) {
+        const struct darp_request *q = &m->requests[r];
+        bool in = false;
+        for (int k = 0; k < n; k++)
+            in |= stops[k] == q->pickup;
+        if (!in)
+            continue;
+        int pax = 0;
+        for (int d = 0; d < m->n_dims; d++)
+            pax += m->nodes[q->pickup].load[d];
+        ride += pax * (at[q->dropoff] - at[q->pickup] - m->nodes[q->pickup].service);
+    }
+    return arcs + m->ride_weight * ride;
+}
+
+/* Cheapest insertion equals the best of all positions checked one by one,
+ * with and without passenger ride time in the objective. */
 static void
 test_best_insertion_matches_enumeration(void **state)
 {
@@ -375,6 +410,7 @@ test_best_insertion_matches_enumeration(void **state)
     for (int c = 0; c < 5000; c++) {
         struct darp_model *m = random_model(rint_in(2, MAXR), true);
         loosen(m);
+        m->ride_weight = c % 2 ? rint_in(1, 10) / 10.0 : 0;
         struct darp_route_eval *ev = darp_route_eval_create(m);
         int stops[MAXK], cand[MAXK + 2];
         int n = 0, newr = m->n_requests - 1;
@@ -395,8 +431,11 @@ test_best_insertion_matches_enumeration(void **state)
             for (int j = i + 1; j <= n + 1; j++) {
                 struct darp_insertion ins = {0, i, j};
                 darp_route_apply_insertion(m, stops, n, newr, &ins, cand);
-                if (darp_route_feasible(ev, 0, cand, n + 2, NULL))
-                    best = fmin(best, darp_route_cost(m, 0, cand, n + 2));
+                if (darp_route_feasible(ev, 0, cand, n + 2, NULL)) {
+                    double cost = darp_route_cost(m, 0, cand, n + 2);
+                    assert_true(fabs(cost - cost_by_definition(m, cand, n + 2)) < 1e-6);
+                    best = fmin(best, cost);
+                }
             }
         struct darp_insertion got;
         bool ok = darp_route_best_insertion(ev, 0, stops, n, newr, min_pos, INFINITY, &got);

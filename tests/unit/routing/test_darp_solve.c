@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "routing/darp_instance.h"
+#include "routing/darp_route.h"
 #include "routing/darp_solve.h"
 
 #include <math.h>
@@ -86,6 +87,52 @@ test_same_seed_same_plan(void **state)
     }
     darp_solution_free(a);
     darp_solution_free(b);
+    darp_model_free(m);
+}
+
+/* Passenger-minutes on board of a solution: the cost with weight 1 minus
+ * the cost with weight 0 (the definition is checked in test_darp_route). */
+static double
+ride_minutes(struct darp_model *m, const struct darp_solution *s)
+{
+    double saved = m->ride_weight, with = 0, without = 0;
+    for (int v = 0; v < s->n_vehicles; v++) {
+        m->ride_weight = 1;
+        with += darp_route_cost(m, v, s->routes[v], s->n_stops[v]);
+        m->ride_weight = 0;
+        without += darp_route_cost(m, v, s->routes[v], s->n_stops[v]);
+    }
+    m->ride_weight = saved;
+    return with - without;
+}
+
+/* The operations objective: weighting ride time gives plans where the
+ * passengers spend less time on board, at some cost in distance. */
+static void
+test_ride_weight_shortens_rides(void **state)
+{
+    (void)state;
+    rng_state = 5;
+    struct darp_model *m = random_model(24, 4, false);
+    struct darp_solve_params p;
+    darp_solve_params_init(&p);
+    p.seed = 3;
+    p.time_limit = 0;
+    p.max_iterations = 2000;
+    struct darp_solution *plain = darp_solve(m, &p);
+    m->ride_weight = 1;
+    struct darp_solution *weighted = darp_solve(m, &p);
+    char err[256];
+    if (!darp_solution_check(m, weighted, err, sizeof(err)))
+        fail_msg("%s", err);
+    assert_int_equal(plain->n_unserved, 0);
+    assert_int_equal(weighted->n_unserved, 0);
+    double ride_plain = ride_minutes(m, plain), ride_weighted = ride_minutes(m, weighted);
+    print_message("ride minutes %.1f -> %.1f, objective %.1f -> %.1f\n", ride_plain, ride_weighted,
+                  plain->cost, weighted->cost);
+    assert_true(ride_weighted < 0.97 * ride_plain);
+    darp_solution_free(plain);
+    darp_solution_free(weighted);
     darp_model_free(m);
 }
 
@@ -177,6 +224,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_model),
         cmocka_unit_test(test_same_seed_same_plan),
+        cmocka_unit_test(test_ride_weight_shortens_rides),
         cmocka_unit_test(test_never_infeasible),
         cmocka_unit_test(test_a_instances_feasible),
     };
