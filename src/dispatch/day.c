@@ -42,13 +42,13 @@ static struct db_stmt st_rides = {
     RIDE_COLUMNS RIDE_FROM "WHERE b.service_date = $1 AND b.status IN ('requested', 'scheduled', "
                            "'picked_up') ORDER BY b.id",
     1, 0};
-/* One ride with its day's version and the caller's transaction id: one
- * round trip under the day's lock. */
+/* The day's planning lock, then one ride with the day's version (read
+ * after the lock) and the caller's transaction id: one round trip. The ride
+ * is the caller's own, so the statement's snapshot from before the lock
+ * does not matter for it. */
 static struct db_stmt st_ride_head = {
     "day_ride_head",
-    RIDE_COLUMNS ", coalesce((SELECT version FROM plan_days WHERE service_date = b.service_date), "
-                 "0), txid_current()" RIDE_FROM "WHERE b.id = $1",
-    1, 0};
+    RIDE_COLUMNS ", ritmo_lock_day($2), txid_current()" RIDE_FROM "WHERE b.id = $1", 2, 0};
 static struct db_stmt st_clear_run = {"day_clear_run",
                                       "DELETE FROM stops WHERE run_id = $1 AND " OPEN_STOP, 1, 0};
 /* A run's stops written in one statement, whatever their number: the
@@ -159,11 +159,11 @@ day_load(struct db_conn *c, const struct app *app, const char *date, struct day 
 #define NO_ROAD 1e9
 
 enum db_status
-day_ride_head(struct db_conn *c, int64_t booking_id, struct day_head *h)
+day_lock_ride_head(struct db_conn *c, const char *date, int64_t booking_id, struct day_head *h)
 {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)booking_id);
-    const char *params[] = {id};
+    const char *params[] = {id, date};
     enum db_status s;
     memset(h, 0, sizeof *h);
     PGresult *r = db_exec(c, &st_ride_head, params, &s);

@@ -79,16 +79,16 @@ struct day_arcs {
  * or picked up. */
 enum db_status day_load(struct db_conn *c, const struct app *app, const char *date, struct day *d)
     __attribute__((warn_unused_result));
-/* What live insertion reads first under the day's lock: the new ride,
- * its day's plan version (plan_days; 0 before any change) and the id of
- * the caller's transaction, which becomes the version once it changes the
- * day. */
+/* What live insertion reads first: it takes the day's planning lock and
+ * reads the new ride, its day's plan version (plan_days; 0 before any
+ * change) as of the lock and the id of the caller's transaction, which
+ * becomes the version once it changes the day. One round trip. */
 struct day_head {
     int64_t version, txid;
     PGresult *row; /* the ride */
 };
-enum db_status day_ride_head(struct db_conn *c, int64_t booking_id, struct day_head *h)
-    __attribute__((warn_unused_result));
+enum db_status day_lock_ride_head(struct db_conn *c, const char *date, int64_t booking_id,
+                                  struct day_head *h) __attribute__((warn_unused_result));
 /* Appends the head's ride to a day (one kept from an earlier insertion). */
 void day_add_ride(struct day *d, const struct day_head *h);
 void day_head_clear(struct day_head *h);

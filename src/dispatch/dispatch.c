@@ -168,8 +168,7 @@ dispatch_insert(struct db_conn *c, const struct app *app, int64_t booking_id, co
         return s;
     struct day_head head;
     struct day d;
-    if ((s = fleet_lock_day(c, date)) != DB_OK ||
-        (s = day_ride_head(c, booking_id, &head)) != DB_OK)
+    if ((s = day_lock_ride_head(c, date, booking_id, &head)) != DB_OK)
         return s;
     /* The day as this process last saw it, while nobody has changed it
      * since, with the new ride added. */

@@ -27,8 +27,8 @@ static struct db_stmt st_run_insert = {
     4, 0};
 static struct db_stmt st_run_get = {"run_get", "SELECT " RUN_COLUMNS " FROM runs WHERE id = $1", 1,
                                     0};
-static struct db_stmt st_lock_day = {
-    "lock_day", "SELECT pg_advisory_xact_lock(hashtextextended('ritmo.day.' || $1, 0))", 1, 0};
+static struct db_stmt st_lock_day = {"lock_day", "SELECT ritmo_lock_day($1)", 1,
+                                     0}; /* sql/015_lock_day.sql */
 static struct db_stmt st_has_runs = {
     "day_has_runs",
     "SELECT EXISTS (SELECT 1 FROM runs WHERE service_date = $1 AND status = 'active')", 1, 0};

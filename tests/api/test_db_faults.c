@@ -303,12 +303,12 @@ test_postgres_stopped_mid_load(void **state)
     http_resp_clear(&m);
 }
 
-/* A test-only trigger: the first `failures` attempts to write a reserve
- * entry for the client fail with a serialization failure (odd attempts)
- * or a deadlock (even ones). Attempts are counted by a sequence, which a
- * rollback does not undo. */
+/* A test-only trigger: the first `failures` attempts to insert a row for
+ * the client into `table` (when `only` holds for the row as well) fail with
+ * a serialization failure (odd attempts) or a deadlock (even ones).
+ * Attempts are counted by a sequence, which a rollback does not undo. */
 static void
-inject_conflicts(int64_t client, int failures)
+inject_conflicts_on(const char *table, const char *only, int64_t client, int failures)
 {
     char *sql =
         fmt("CREATE SEQUENCE IF NOT EXISTS fault_attempts; "
@@ -317,14 +317,22 @@ inject_conflicts(int64_t client, int failures)
             "IF n <= %d THEN RAISE EXCEPTION 'injected conflict, attempt %%', n USING ERRCODE = "
             "CASE WHEN n %% 2 = 1 THEN '40001' ELSE '40P01' END; END IF; RETURN NEW; END $$; "
             "ALTER SEQUENCE fault_attempts RESTART; "
-            "DROP TRIGGER IF EXISTS fault_inject ON allowance_entries; "
-            "CREATE TRIGGER fault_inject BEFORE INSERT ON allowance_entries FOR EACH ROW WHEN "
-            "(NEW.client_id = %lld AND NEW.kind = 'reserve') EXECUTE FUNCTION fault_inject()",
-            failures, (long long)client);
+            "DROP TRIGGER IF EXISTS fault_inject ON %s; "
+            "CREATE TRIGGER fault_inject BEFORE INSERT ON %s FOR EACH ROW WHEN "
+            "(NEW.client_id = %lld AND %s) EXECUTE FUNCTION fault_inject()",
+            failures, table, table, (long long)client, only);
     char *out = harness_sql(&H, sql);
     assert_non_null(out);
     free(out);
     free(sql);
+}
+
+/* ... on the reserve entries of a booking's allowance, written early in
+ * its transaction */
+static void
+inject_conflicts(int64_t client, int failures)
+{
+    inject_conflicts_on("allowance_entries", "NEW.kind = 'reserve'", client, failures);
 }
 
 static long
@@ -388,12 +396,53 @@ test_serialization_failures_retried(void **state)
     free(reserved);
 }
 
+/* The access trail entry is sent with COMMIT in one pipeline (and so is
+ * the idempotency record): a failure there must fail the commit, be
+ * retried like any conflict, and leave nothing behind when it persists. */
+static void
+test_failure_at_commit_rolls_back(void **state)
+{
+    (void)state;
+    int64_t client = create_client("DBF-COMMIT", "Commit test");
+    add_indication(client, in_days(-10), in_days(400), 2000);
+    char *count = fmt("SELECT count(*) FROM bookings WHERE client_id = %lld", (long long)client);
+    char *trail = fmt("SELECT count(*) FROM client_access WHERE client_id = %lld AND route = "
+                      "'/v1/bookings'",
+                      (long long)client);
+    char *entries =
+        fmt("SELECT count(*) FROM allowance_entries WHERE client_id = %lld", (long long)client);
+
+    inject_conflicts_on("client_access", "true", client, TX_ATTEMPTS - 1);
+    char *body = ride_at(client, in_days(40), 12 * 60, "commit retried");
+    json_decref(call("POST", "/v1/bookings", api_desk, body, 201));
+    assert_int_equal(attempts(), TX_ATTEMPTS);
+    assert_int_equal(sql_long(count), 1);
+    assert_int_equal(sql_long(trail), 1);
+    free(body);
+
+    long entries_before = sql_long(entries);
+    inject_conflicts_on("client_access", "true", client, 1000);
+    body = ride_at(client, in_days(41), 12 * 60, "commit given up");
+    expect_error("POST", "/v1/bookings", api_desk, body, 503, "unavailable");
+    assert_int_equal(attempts(), TX_ATTEMPTS);
+    assert_int_equal(sql_long(count), 1);
+    assert_int_equal(sql_long(trail), 1);
+    assert_int_equal(sql_long(entries), entries_before);
+    free(harness_sql(&H, "DROP TRIGGER fault_inject ON client_access"));
+    assert_ledger_adds_up();
+    free(body);
+    free(entries);
+    free(trail);
+    free(count);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_postgres_stopped_mid_load),
         cmocka_unit_test(test_serialization_failures_retried),
+        cmocka_unit_test(test_failure_at_commit_rolls_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
