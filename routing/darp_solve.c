@@ -266,8 +266,14 @@ repair(struct solver *S, struct plan *P, int k)
         int r = P->unserved[pick];
         P->unserved[pick] = P->unserved[--P->nu];
         route_insert(S, P, pick_v, r, &S->cache[(size_t)r * (size_t)P->nv + (size_t)pick_v].ins);
+        /* A request that fitted nowhere on the route does not fit now that
+         * it carries one more: dropping stops from a feasible route keeps it
+         * feasible (same times, and with the triangle inequality no leg gets
+         * longer), so routes that only grow only lose options. Without the
+         * triangle inequality this may miss a place, never make one up. */
         for (int u = 0; u < P->nu; u++)
-            slot_compute(S, P, P->unserved[u], pick_v);
+            if (S->cache[(size_t)P->unserved[u] * (size_t)P->nv + (size_t)pick_v].ok)
+                slot_compute(S, P, P->unserved[u], pick_v);
     }
 }
 
