@@ -204,20 +204,21 @@ random_route(const struct darp_model *m, int *stops)
     return n;
 }
 
-static void
-check_one(bool metric, int *nfeas)
+/* Compares the evaluator with Bellman-Ford on one route: same verdict,
+ * and when feasible the same earliest and latest schedules. `structure`
+ * says whether pairing, precedence and capacity hold. */
+static bool
+agrees_with_bellman_ford(const struct darp_model *m, const int *stops, int n, bool structure)
 {
-    struct darp_model *m = random_model(rint_in(1, MAXR), metric);
     struct darp_route_eval *ev = darp_route_eval_create(m);
-    int stops[MAXK];
-    int n = random_route(m, stops);
-    double early[MAXK + 2], late[MAXK + 2];
+    double *early = malloc((size_t)(n + 2) * sizeof(double));
+    double *late = malloc((size_t)(n + 2) * sizeof(double));
+    double *dmax = malloc((size_t)(n + 3) * sizeof(double));
+    double *dmin = malloc((size_t)(n + 3) * sizeof(double));
+    struct edge *E = malloc((size_t)(4 * (n + 2) + n + 8) * sizeof(*E));
     bool got = darp_route_window(ev, 0, stops, n, early, late);
-
-    struct edge E[4 * MAXK + MAXR + 8];
     int ne = build_edges(m, stops, n, E), V = n + 3;
-    double dmax[MAXK + 3], dmin[MAXK + 3];
-    bool want = structure_ok(m, stops, n) && bellman_ford(E, ne, V, false, dmax);
+    bool want = structure && bellman_ford(E, ne, V, false, dmax);
     assert_int_equal(got, want);
     if (want) {
         /* least solution = -(shortest path into z); greatest = shortest from z */
@@ -226,9 +227,23 @@ check_one(bool metric, int *nfeas)
             assert_true(fabs(early[k] - (-dmin[k])) < 1e-6);
             assert_true(fabs(late[k] - dmax[k]) < 1e-6);
         }
-        (*nfeas)++;
     }
+    free(E);
+    free(dmin);
+    free(dmax);
+    free(late);
+    free(early);
     darp_route_eval_free(ev);
+    return want;
+}
+
+static void
+check_one(bool metric, int *nfeas)
+{
+    struct darp_model *m = random_model(rint_in(1, MAXR), metric);
+    int stops[MAXK];
+    int n = random_route(m, stops);
+    *nfeas += agrees_with_bellman_ford(m, stops, n, structure_ok(m, stops, n));
     darp_model_free(m);
 }
 
@@ -243,37 +258,6 @@ test_feasibility_matches_bellman_ford(void **state)
     /* both outcomes must be well represented for the proof to mean anything */
     assert_true(nfeas > cases / 10);
     assert_true(nfeas < cases * 9 / 10);
-}
-
-/* Compares the evaluator with Bellman-Ford on one route: same verdict,
- * and when feasible the same earliest and latest schedules. */
-static bool
-agrees_with_bellman_ford(const struct darp_model *m, const int *stops, int n)
-{
-    struct darp_route_eval *ev = darp_route_eval_create(m);
-    double *early = malloc((size_t)(n + 2) * sizeof(double));
-    double *late = malloc((size_t)(n + 2) * sizeof(double));
-    double *dmax = malloc((size_t)(n + 3) * sizeof(double));
-    double *dmin = malloc((size_t)(n + 3) * sizeof(double));
-    struct edge *E = malloc((size_t)(4 * (n + 2) + n + 8) * sizeof(*E));
-    bool got = darp_route_window(ev, 0, stops, n, early, late);
-    int ne = build_edges(m, stops, n, E), V = n + 3;
-    bool want = bellman_ford(E, ne, V, false, dmax);
-    assert_int_equal(got, want);
-    if (want) {
-        assert_true(bellman_ford(E, ne, V, true, dmin));
-        for (int k = 0; k < n + 2; k++) {
-            assert_true(fabs(early[k] - (-dmin[k])) < 1e-6);
-            assert_true(fabs(late[k] - dmax[k]) < 1e-6);
-        }
-    }
-    free(E);
-    free(dmin);
-    free(dmax);
-    free(late);
-    free(early);
-    darp_route_eval_free(ev);
-    return want;
 }
 
 /*
@@ -342,7 +326,7 @@ test_long_staircases_match_bellman_ford(void **state)
     for (int c = 0; c < cases; c++) {
         int nr = c < 20 ? LONGR : rint_in(4, LONGR);
         struct darp_model *m = staircase(nr, stops);
-        nfeas += agrees_with_bellman_ford(m, stops, 2 * nr);
+        nfeas += agrees_with_bellman_ford(m, stops, 2 * nr, true);
         darp_model_free(m);
     }
     free(stops);
