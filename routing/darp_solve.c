@@ -62,15 +62,25 @@ struct slot {
     bool ok;
 };
 
+/* What regret_of found for one unserved request, kept while the slots
+ * that decided it stay the same. */
+struct regret_row {
+    double regret, best;
+    double kth; /* the k-th smallest delta: slots above it do not matter */
+    int best_v;
+    bool ok, valid;
+};
+
 struct solver {
     const struct darp_model *m;
     struct darp_route_eval *ev;
     uint64_t rng;
     double penalty;
-    double max_arc;     /* longest arc cost, > 0 */
-    double horizon;     /* span of the finite time windows, > 0 */
-    int cap;            /* route array capacity */
-    struct slot *cache; /* [request * nv + v] */
+    double max_arc;          /* longest arc cost, > 0 */
+    double horizon;          /* span of the finite time windows, > 0 */
+    int cap;                 /* route array capacity */
+    struct slot *cache;      /* [request * nv + v] */
+    struct regret_row *rows; /* per request */
     int *tmp, *tmp2;
     double *times; /* per node: earliest service start in the current plan */
     double *sched; /* one route's schedule */
@@ -208,14 +218,15 @@ slot_compute(struct solver *S, const struct plan *P, int r, int v)
         c->delta = fmax(0, c->delta + (2 * rng_unit(S) - 1) * 0.025 * S->max_arc);
 }
 
-/* Regret value of request r over routes (k = 1: plain greedy); false when it
- * fits nowhere. */
-static bool
-regret_of(struct solver *S, const struct plan *P, int r, int k, double *regret, double *best,
-          int *best_v)
+/* Regret value of request r over routes (k = 1: plain greedy) into w;
+ * w->ok false when it fits nowhere. */
+static void
+regret_of(struct solver *S, const struct plan *P, int r, int k, struct regret_row *w)
 {
     double top[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
+    int *best_v = &w->best_v;
     *best_v = -1;
+    w->valid = true;
     for (int v = 0; v < P->nv; v++) {
         double d = S->cache[(size_t)r * (size_t)P->nv + (size_t)v].delta;
         if (d < top[0])
@@ -228,37 +239,45 @@ regret_of(struct solver *S, const struct plan *P, int r, int k, double *regret, 
             }
         }
     }
-    if (*best_v < 0)
-        return false;
-    *best = top[0];
-    *regret = 0;
+    w->kth = top[k - 1];
+    w->ok = *best_v >= 0;
+    if (!w->ok)
+        return;
+    w->best = top[0];
+    w->regret = 0;
     for (int h = 1; h < k; h++) /* a missing option counts as the penalty */
-        *regret += (isfinite(top[h]) ? top[h] : top[0] + S->penalty) - top[0];
-    return true;
+        w->regret += (isfinite(top[h]) ? top[h] : top[0] + S->penalty) - top[0];
 }
 
+/* Each round inserts the request with the highest regret at its best
+ * place, then re-checks the grown route for the others; a request's regret
+ * is recomputed over all routes only when that route's slot was, or now
+ * is, among its k best (else its top k are unchanged). */
 static void
 repair(struct solver *S, struct plan *P, int k)
 {
     for (int v = 0; v < P->nv; v++) /* route-major: the evaluator caches the route */
         for (int u = 0; u < P->nu; u++)
             slot_compute(S, P, P->unserved[u], v);
+    for (int u = 0; u < P->nu; u++)
+        S->rows[P->unserved[u]].valid = false;
     for (;;) {
         int pick = -1, pick_v = -1;
         double pick_regret = -1, pick_best = INFINITY;
         for (int u = 0; u < P->nu; u++) {
-            double regret, best;
-            int bv;
-            if (!regret_of(S, P, P->unserved[u], k, &regret, &best, &bv))
+            struct regret_row *w = &S->rows[P->unserved[u]];
+            if (!w->valid)
+                regret_of(S, P, P->unserved[u], k, w);
+            if (!w->ok)
                 continue;
-            bool better =
-                k == 1 ? best < pick_best
-                       : (regret > pick_regret || (regret == pick_regret && best < pick_best));
+            bool better = k == 1 ? w->best < pick_best
+                                 : (w->regret > pick_regret ||
+                                    (w->regret == pick_regret && w->best < pick_best));
             if (better) {
                 pick = u;
-                pick_v = bv;
-                pick_regret = regret;
-                pick_best = best;
+                pick_v = w->best_v;
+                pick_regret = w->regret;
+                pick_best = w->best;
             }
         }
         if (pick < 0)
@@ -271,9 +290,16 @@ repair(struct solver *S, struct plan *P, int k)
          * feasible (same times, and with the triangle inequality no leg gets
          * longer), so routes that only grow only lose options. Without the
          * triangle inequality this may miss a place, never make one up. */
-        for (int u = 0; u < P->nu; u++)
-            if (S->cache[(size_t)P->unserved[u] * (size_t)P->nv + (size_t)pick_v].ok)
-                slot_compute(S, P, P->unserved[u], pick_v);
+        for (int u = 0; u < P->nu; u++) {
+            int q = P->unserved[u];
+            struct slot *c = &S->cache[(size_t)q * (size_t)P->nv + (size_t)pick_v];
+            if (!c->ok)
+                continue;
+            double old = c->delta;
+            slot_compute(S, P, q, pick_v);
+            if (old <= S->rows[q].kth || c->delta <= S->rows[q].kth)
+                S->rows[q].valid = false;
+        }
     }
 }
 
@@ -659,6 +685,7 @@ solver_init(struct solver *S, const struct darp_model *m, const struct darp_solv
     S->cap = 2 * m->n_requests + 4;
     size_t nr = (size_t)m->n_requests + 1;
     S->cache = xcalloc(nr * (size_t)(m->n_vehicles > 0 ? m->n_vehicles : 1), sizeof(*S->cache));
+    S->rows = xcalloc(nr, sizeof(*S->rows));
     S->tmp = xcalloc((size_t)S->cap, sizeof(int));
     S->tmp2 = xcalloc((size_t)S->cap, sizeof(int));
     S->times = xcalloc((size_t)m->n_nodes, sizeof(double));
@@ -689,6 +716,7 @@ solver_clear(struct solver *S)
 {
     darp_route_eval_free(S->ev);
     free(S->cache);
+    free(S->rows);
     free(S->tmp);
     free(S->tmp2);
     free(S->times);
