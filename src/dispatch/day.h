@@ -102,8 +102,9 @@ bool day_arcs_measure(const struct app *app, const struct day *d, int k, struct 
                       char *err, size_t errlen) __attribute__((warn_unused_result));
 void day_arcs_clear(struct day_arcs *a);
 /* A lower bound of the cost of inserting the ride into run v as it is
- * (the cheapest places for pickup and dropoff taken apart, ignoring time):
- * a run whose bound is above a found insertion need not be built. */
+ * (the cheapest places for pickup and dropoff taken apart, ignoring time,
+ * plus the new passengers' direct ride at the ride weight): a run whose
+ * bound is above a found insertion need not be built. */
 double day_arcs_lower_bound(const struct day_arcs *a, int v);
 /* Builds a subset's model (day_subset of the measured day, or that day
  * itself) from measured arcs; every other arc counts as no road. The
