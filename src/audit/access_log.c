@@ -40,7 +40,7 @@ read_entry(const PGresult *r, int row, void *dst)
     copy(e->request_id, sizeof e->request_id, r, row, 9);
 }
 
-void
+enum db_status
 access_log_add(struct db_conn *c, const struct access_entry *e)
 {
     char client[24], token[24], status[16];
@@ -48,7 +48,8 @@ access_log_add(struct db_conn *c, const struct access_entry *e)
     snprintf(token, sizeof token, "%lld", (long long)e->token_id);
     snprintf(status, sizeof status, "%d", e->status);
     const char *params[] = {client, token, e->method, e->route, status, e->request_id};
-    db_exec_at_commit(c, &st_add, params);
+    int64_t rows = 0;
+    return db_exec_cmd(c, &st_add, params, &rows);
 }
 
 enum db_status

@@ -18,9 +18,8 @@ struct access_entry {
     char request_id[101];
 };
 
-/* Records e with the transaction's COMMIT (db_exec_at_commit): the entry
- * lands exactly when the access it records does, one round trip sooner. */
-void access_log_add(struct db_conn *c, const struct access_entry *e);
+enum db_status access_log_add(struct db_conn *c, const struct access_entry *e)
+    __attribute__((warn_unused_result));
 /* The client's entries after id `after`, oldest first, at most limit;
  * *items caller-owned. */
 enum db_status access_log_list(struct db_conn *c, int64_t client_id, int64_t after, int limit,

@@ -15,20 +15,11 @@
 
 #define MAX_STATEMENTS 1024
 
-/* A statement queued by db_exec_at_commit, with its own copy of the
- * parameters. */
-struct at_commit {
-    struct db_stmt *st;
-    char **params;
-};
-
 struct db_conn {
     PGconn *pg;
     bool busy;
     bool failed; /* a statement failed inside the current transaction */
     uint64_t prepared[MAX_STATEMENTS / 64];
-    struct at_commit *at_commit;
-    int n_at_commit, cap_at_commit;
 };
 
 struct db_pool {
@@ -93,11 +84,9 @@ db_pool_free(struct db_pool *pool)
 {
     if (!pool)
         return;
-    for (int i = 0; i < pool->size; i++) {
+    for (int i = 0; i < pool->size; i++)
         if (pool->conns[i].pg)
             PQfinish(pool->conns[i].pg);
-        free(pool->conns[i].at_commit); /* emptied after every transaction */
-    }
     pthread_mutex_destroy(&pool->mu);
     pthread_cond_destroy(&pool->freed);
     free(pool->conns);
@@ -300,30 +289,22 @@ log_failure(const char *what, const char *name, PGconn *pg, const PGresult *res)
         log_debug("detail: %s", detail);
 }
 
-/* Prepares st on the connection the first time it runs there. */
-static enum db_status
-ensure_prepared(struct db_conn *c, struct db_stmt *st)
-{
-    int id = stmt_id(st);
-    uint64_t bit = 1ULL << (id % 64);
-    if (c->prepared[id / 64] & bit)
-        return DB_OK;
-    PGresult *p = PQprepare(c->pg, st->name, st->sql, st->nparams, NULL);
-    enum db_status s = db_status_of(c->pg, p);
-    if (s == DB_OK)
-        c->prepared[id / 64] |= bit;
-    else
-        log_failure("preparing statement", st->name, c->pg, p);
-    PQclear(p);
-    return s;
-}
-
 PGresult *
 db_exec(struct db_conn *c, struct db_stmt *st, const char *const *params, enum db_status *status)
 {
-    if ((*status = ensure_prepared(c, st)) != DB_OK) {
-        c->failed = true;
-        return NULL;
+    int id = stmt_id(st);
+    uint64_t bit = 1ULL << (id % 64);
+    if (!(c->prepared[id / 64] & bit)) {
+        PGresult *p = PQprepare(c->pg, st->name, st->sql, st->nparams, NULL);
+        *status = db_status_of(c->pg, p);
+        if (*status != DB_OK) {
+            log_failure("preparing statement", st->name, c->pg, p);
+            PQclear(p);
+            c->failed = true;
+            return NULL;
+        }
+        PQclear(p);
+        c->prepared[id / 64] |= bit;
     }
     PGresult *r = PQexecPrepared(c->pg, st->name, st->nparams, params, NULL, NULL, 0);
     *status = db_status_of(c->pg, r);
@@ -404,92 +385,6 @@ simple(struct db_conn *c, const char *sql)
     return s;
 }
 
-void
-db_exec_at_commit(struct db_conn *c, struct db_stmt *st, const char *const *params)
-{
-    if (c->n_at_commit == c->cap_at_commit) {
-        c->cap_at_commit = c->cap_at_commit ? 2 * c->cap_at_commit : 4;
-        c->at_commit = xreallocarray(c->at_commit, (size_t)c->cap_at_commit, sizeof *c->at_commit);
-    }
-    struct at_commit *a = &c->at_commit[c->n_at_commit++];
-    a->st = st;
-    a->params = xcalloc((size_t)st->nparams + 1, sizeof *a->params);
-    for (int i = 0; i < st->nparams; i++)
-        a->params[i] = params[i] ? xstrdup(params[i]) : NULL;
-}
-
-static void
-at_commit_clear(struct db_conn *c)
-{
-    for (int i = 0; i < c->n_at_commit; i++) {
-        for (int j = 0; j < c->at_commit[i].st->nparams; j++)
-            free(c->at_commit[i].params[j]);
-        free(c->at_commit[i].params);
-    }
-    c->n_at_commit = 0;
-}
-
-/*
- * COMMIT, with the statements queued by db_exec_at_commit sent ahead of it
- * in one pipeline: one network round trip for all of them, which matters
- * when the transaction holds a lock others queue for (a day's planning
- * lock). The first failure decides; the server skips the rest (COMMIT
- * included) up to the sync point, and the transaction is rolled back.
- */
-static enum db_status
-commit(struct db_conn *c)
-{
-    if (c->n_at_commit == 0)
-        return simple(c, "COMMIT");
-    enum db_status s = DB_OK;
-    for (int i = 0; i < c->n_at_commit && s == DB_OK; i++)
-        s = ensure_prepared(c, c->at_commit[i].st); /* once per connection */
-    if (s != DB_OK || !PQenterPipelineMode(c->pg)) {
-        (void)simple(c, "ROLLBACK");
-        return s != DB_OK ? s : DB_UNAVAILABLE;
-    }
-    int queued = 0;
-    bool sent = true;
-    for (int i = 0; i < c->n_at_commit && sent; i++, queued++) {
-        const struct at_commit *a = &c->at_commit[i];
-        sent = PQsendQueryPrepared(c->pg, a->st->name, a->st->nparams,
-                                   (const char *const *)a->params, NULL, NULL, 0) == 1;
-    }
-    sent = sent && PQsendQueryParams(c->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1;
-    queued++;
-    sent = sent && PQpipelineSync(c->pg) == 1;
-    /* Each command's results end with a NULL; the sync point ends it all. A
-     * connection that breaks never reaches it. */
-    int done = 0, nulls = 0;
-    while (sent) {
-        PGresult *r = PQgetResult(c->pg);
-        if (!r) {
-            if (PQstatus(c->pg) != CONNECTION_OK || ++nulls > queued) {
-                sent = false;
-                break;
-            }
-            continue;
-        }
-        ExecStatusType rs = PQresultStatus(r);
-        if (rs == PGRES_PIPELINE_SYNC) {
-            PQclear(r);
-            break;
-        }
-        if (rs != PGRES_PIPELINE_ABORTED && s == DB_OK && (s = db_status_of(c->pg, r)) != DB_OK &&
-            s != DB_SERIALIZATION)
-            log_failure("statement", done < c->n_at_commit ? c->at_commit[done].st->name : "COMMIT",
-                        c->pg, r);
-        done++;
-        PQclear(r);
-    }
-    if (!sent && s == DB_OK)
-        s = PQstatus(c->pg) == CONNECTION_OK ? DB_ERROR : DB_UNAVAILABLE;
-    (void)PQexitPipelineMode(c->pg);
-    if (s != DB_OK)
-        (void)simple(c, "ROLLBACK"); /* a failed block stays open after the sync */
-    return s;
-}
-
 /* Waits a little before retrying, longer each attempt, with jitter so that
  * the two sides of a conflict do not collide again in lockstep. */
 static void
@@ -524,11 +419,10 @@ db_tx_run(struct db_pool *pool, const char *name, db_tx_fn fn, void *ctx)
             if (s == DB_OK && c->failed)
                 s = DB_ERROR; /* a failed statement whose status was ignored */
             if (s == DB_OK)
-                s = commit(c);
+                s = simple(c, "COMMIT");
             else
                 (void)simple(c, "ROLLBACK");
         }
-        at_commit_clear(c);
         pool_release(pool, c);
         if (s != DB_SERIALIZATION)
             break;

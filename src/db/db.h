@@ -75,14 +75,6 @@ PGresult *db_exec(struct db_conn *c, struct db_stmt *st, const char *const *para
 enum db_status db_exec_cmd(struct db_conn *c, struct db_stmt *st, const char *const *params,
                            int64_t *rows) __attribute__((warn_unused_result));
 
-/* Queues st to run at the transaction's COMMIT, sent with it in one network
- * round trip (libpq pipeline mode): for a transaction's last writes whose
- * results it does not need, such as the idempotency record and the access
- * trail, so that the locks it holds are released sooner. A failure fails the
- * commit, and everything rolls back. The parameters are copied. Only inside
- * db_tx_run. */
-void db_exec_at_commit(struct db_conn *c, struct db_stmt *st, const char *const *params);
-
 /* Runs a statement expected to return at most one row and hands that row
  * to read(res, 0, out): DB_NOT_FOUND when there is none. */
 typedef void (*db_row_reader)(const PGresult *res, int row, void *out);

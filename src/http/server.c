@@ -189,8 +189,7 @@ rate_ok_or_reply(struct http_server *s, struct req *r)
 static enum db_status
 access_tx(struct db_conn *c, void *ctx)
 {
-    access_log_add(c, ctx);
-    return DB_OK;
+    return access_log_add(c, ctx);
 }
 
 /* Every answered read or change of one client's data (the routes under

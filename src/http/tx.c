@@ -87,9 +87,9 @@ idem_store(struct db_conn *c, struct run *x)
     if (!text)
         return DB_ERROR;
     const char *params[] = {x->token, x->key, status, text};
-    db_exec_at_commit(c, &st_store, params); /* the answer is final now */
+    enum db_status s = db_exec_cmd(c, &st_store, params, NULL);
     free(text);
-    return DB_OK;
+    return s;
 }
 
 void
@@ -123,7 +123,7 @@ run_tx(struct db_conn *c, void *arg)
     if (s == DB_OK && x->mode != TX_DRY_RUN && x->r->subject_client && x->r->who.token_id) {
         struct access_entry e;
         http_access_entry(x->r, x->r->subject_client, x->ans.status, &e);
-        access_log_add(c, &e);
+        s = access_log_add(c, &e);
     }
     if (s == DB_OK && x->mode == TX_DRY_RUN)
         s = DB_REJECTED; /* roll back what the dry run wrote */

@@ -118,9 +118,9 @@ outbox_add(struct db_conn *c, const char *topic, const char *target, const json_
     if (!text)
         return DB_ERROR;
     const char *params[] = {topic, target, text};
-    db_exec_at_commit(c, &st_add, params);
+    enum db_status s = db_exec_cmd(c, &st_add, params, NULL);
     free(text);
-    return DB_OK;
+    return s;
 }
 
 char *

@@ -15,9 +15,7 @@
 struct app;
 
 /* Queues an event for target in the caller's transaction; payload is
- * borrowed. The row is written with the transaction's COMMIT
- * (db_exec_at_commit), in the same round trip, so an event costs no wait
- * while the transaction holds a lock; only inside db_tx_run. */
+ * borrowed. */
 enum db_status outbox_add(struct db_conn *c, const char *topic, const char *target,
                           const json_t *payload) __attribute__((warn_unused_result));
 

@@ -396,9 +396,10 @@ test_serialization_failures_retried(void **state)
     free(reserved);
 }
 
-/* The access trail entry is sent with COMMIT in one pipeline (and so is
- * the idempotency record): a failure there must fail the commit, be
- * retried like any conflict, and leave nothing behind when it persists. */
+/* The access trail entry is the last write of a booking's transaction,
+ * after the ride went into the plan: a failure there must fail the whole
+ * booking, be retried like any conflict, and leave nothing behind when it
+ * persists. */
 static void
 test_failure_at_commit_rolls_back(void **state)
 {
