@@ -213,6 +213,65 @@ ride_at(int64_t client, struct civil_date d, int minute, const char *notes)
     return body;
 }
 
+const char *const api_places[5] = {
+    "{\"address\":\"Albert Schweitzerplaats 25\",\"lat\":51.7961,\"lon\":4.6781}",
+    "{\"address\":\"Reeweg-Zuid 40\",\"lat\":51.7905,\"lon\":4.6905}",
+    "{\"address\":\"Sterrenburg\",\"lat\":51.7957,\"lon\":4.7050}",
+    "{\"address\":\"Kerkstraat 5, Sliedrecht\",\"lat\":51.8215,\"lon\":4.7734}",
+    "{\"address\":\"Ringdijk 200, Zwijndrecht\",\"lat\":51.8128,\"lon\":4.6402}",
+};
+
+void
+create_fleet(const char *day, char vehicle[][24], char run[][24])
+{
+    static const char *const vehicles[] = {
+        "{\"name\":\"Bus 1\",\"seats\":6,\"wheelchair_places\":2,\"scootmobiel_places\":0,"
+        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
+        "{\"name\":\"Bus 2\",\"seats\":4,\"wheelchair_places\":1,\"scootmobiel_places\":0,"
+        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
+        "{\"name\":\"Car 3\",\"seats\":3,\"wheelchair_places\":0,\"scootmobiel_places\":0,"
+        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
+    };
+    for (int v = 0; v < 3; v++) {
+        json_t *j = call("POST", "/v1/vehicles", api_desk, vehicles[v], 201);
+        if (vehicle)
+            snprintf(vehicle[v], 24, "%s", str(j, "id"));
+        char *body = fmt("{\"vehicle_id\":\"%s\",\"date\":\"%s\",\"start\":\"07:00\","
+                         "\"end\":\"19:00\"}",
+                         str(j, "id"), day);
+        json_decref(j);
+        j = call("POST", "/v1/runs", api_desk, body, 201);
+        snprintf(run[v], 24, "%s", str(j, "id"));
+        json_decref(j);
+        free(body);
+    }
+}
+
+char *
+post_booking(const char *base, const char *body, bool *scheduled)
+{
+    struct http_resp r = harness_request_to(base, "POST", "/v1/bookings", api_desk, body, NULL);
+    if (r.status != 201)
+        fprintf(stderr, "POST /v1/bookings at %s: %ld %s\n", base, r.status, r.body);
+    assert_int_equal(r.status, 201);
+    char *id = strdup(str(r.json, "id"));
+    if (scheduled)
+        *scheduled = !strcmp(str(r.json, "status"), "scheduled");
+    http_resp_clear(&r);
+    return id;
+}
+
+void
+create_riders(const char *prefix, int n, int64_t *ids)
+{
+    for (int i = 0; i < n; i++) {
+        char pass[32];
+        snprintf(pass, sizeof pass, "%s-%d", prefix, i);
+        ids[i] = create_client(pass, "Rider");
+        add_indication(ids[i], in_days(-10), in_days(400), 2000);
+    }
+}
+
 void
 create_scooter_pool(const char *name, int n, char pool_id[24])
 {

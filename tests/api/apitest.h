@@ -8,6 +8,7 @@
 #include "inventory/civil_date.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 extern struct harness *api_harness;
@@ -52,6 +53,18 @@ char *ride_at(int64_t client, struct civil_date d, int minute, const char *notes
 /* A supplier, a scootmobiel model and a pool holding n scootmobielen of
  * it; the pool's id goes to pool_id. name tells pools (and serials) apart. */
 void create_scooter_pool(const char *name, int n, char pool_id[24]);
+/* The dispatch tests' fleet: three vehicles at one depot (6 seats and 2
+ * wheelchair places, 4 and 1, 3 and 0), each with a 07:00-19:00 run on
+ * day (YYYY-MM-DD); their ids go to vehicle (may be NULL) and run. */
+void create_fleet(const char *day, char vehicle[][24], char run[][24]);
+/* n clients with passes "<prefix>-i" and 2,000 km indications, into ids. */
+void create_riders(const char *prefix, int n, int64_t *ids);
+/* POST /v1/bookings of body to the server at base; asserts 201 and returns
+ * the booking's id (caller frees), and into *scheduled (when not NULL)
+ * whether the ride went into the plan at once. */
+char *post_booking(const char *base, const char *body, bool *scheduled);
+/* Five destinations around Dordrecht, as JSON place objects. */
+extern const char *const api_places[5];
 
 /* Invariants that hold whatever happened before, checked in the database. */
 /* The allowance ledger adds up: each account's reserved and used metres

@@ -23,13 +23,6 @@ static char vehicle[3][24], run[3][24];
 static int64_t clients[10];
 
 /* Destinations around Dordrecht. */
-static const char *const places[] = {
-    "{\"address\":\"Albert Schweitzerplaats 25\",\"lat\":51.7961,\"lon\":4.6781}",
-    "{\"address\":\"Reeweg-Zuid 40\",\"lat\":51.7905,\"lon\":4.6905}",
-    "{\"address\":\"Sterrenburg\",\"lat\":51.7957,\"lon\":4.7050}",
-    "{\"address\":\"Kerkstraat 5, Sliedrecht\",\"lat\":51.8215,\"lon\":4.7734}",
-    "{\"address\":\"Ringdijk 200, Zwijndrecht\",\"lat\":51.8128,\"lon\":4.6402}",
-};
 
 static int
 setup(void **state)
@@ -41,32 +34,8 @@ setup(void **state)
         return -1;
     day = in_days(3);
     day_text = date_text(day);
-    static const char *const vehicles[] = {
-        "{\"name\":\"Bus 1\",\"seats\":6,\"wheelchair_places\":2,\"scootmobiel_places\":0,"
-        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
-        "{\"name\":\"Bus 2\",\"seats\":4,\"wheelchair_places\":1,\"scootmobiel_places\":0,"
-        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
-        "{\"name\":\"Car 3\",\"seats\":3,\"wheelchair_places\":0,\"scootmobiel_places\":0,"
-        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
-    };
-    for (int v = 0; v < 3; v++) {
-        json_t *j = call("POST", "/v1/vehicles", api_desk, vehicles[v], 201);
-        snprintf(vehicle[v], sizeof vehicle[v], "%s", str(j, "id"));
-        json_decref(j);
-        char *body = fmt("{\"vehicle_id\":\"%s\",\"date\":\"%s\",\"start\":\"07:00\","
-                         "\"end\":\"19:00\"}",
-                         vehicle[v], day_text);
-        j = call("POST", "/v1/runs", api_desk, body, 201);
-        snprintf(run[v], sizeof run[v], "%s", str(j, "id"));
-        json_decref(j);
-        free(body);
-    }
-    for (int i = 0; i < 10; i++) {
-        char pass[16];
-        snprintf(pass, sizeof pass, "D-%d", i);
-        clients[i] = create_client(pass, "Rider");
-        add_indication(clients[i], in_days(-10), in_days(400), 2000);
-    }
+    create_fleet(day_text, vehicle, run);
+    create_riders("D", 10, clients);
     return 0;
 }
 
@@ -98,7 +67,7 @@ book_one(void *arg)
             "\"lon\":%.4f},\"dropoff\":%s,\"%s\":\"%s\",\"aid\":\"%s\",\"companions\":%d,"
             "\"channel\":\"phone\"}",
             (long long)clients[x->i % 10], 51.80 + 0.002 * (x->i % 7), 4.65 + 0.003 * (x->i % 5),
-            places[x->i % 5], x->i % 4 == 1 ? "arrive_by" : "pickup_at", when,
+            api_places[x->i % 5], x->i % 4 == 1 ? "arrive_by" : "pickup_at", when,
             wheelchair ? "wheelchair" : "none", x->i % 5 == 2 ? 1 : 0);
     struct http_resp r = harness_request(&H, "POST", "/v1/bookings", api_desk, body, NULL);
     x->status = r.status;
@@ -413,7 +382,7 @@ test_late_pickup_retimes(void **state)
     char *when = local_time(d, tm.tm_hour + 2, tm.tm_min);
     body = fmt("{\"client_id\":\"%lld\",\"pickup\":{\"address\":\"Home\",\"lat\":51.81,"
                "\"lon\":4.66},\"dropoff\":%s,\"pickup_at\":\"%s\",\"channel\":\"phone\"}",
-               (long long)clients[0], places[2], when);
+               (long long)clients[0], api_places[2], when);
     json_t *b = call("POST", "/v1/bookings", api_desk, body, 201);
     assert_string_equal(str(b, "status"), "scheduled");
     char *id = strdup(str(b, "id"));
@@ -514,14 +483,8 @@ book_at(const char *base, struct civil_date date, int i, bool *scheduled)
     char *body = fmt("{\"client_id\":\"%lld\",\"pickup\":{\"address\":\"Home\",\"lat\":%.4f,"
                      "\"lon\":%.4f},\"dropoff\":%s,\"pickup_at\":\"%s\",\"channel\":\"app\"}",
                      (long long)clients[i % 10], 51.80 + 0.002 * (i % 7), 4.65 + 0.003 * (i % 5),
-                     places[i % 5], when);
-    struct http_resp r = harness_request_to(base, "POST", "/v1/bookings", api_desk, body, NULL);
-    if (r.status != 201)
-        fprintf(stderr, "POST /v1/bookings at %s: %ld %s\n", base, r.status, r.body);
-    assert_int_equal(r.status, 201);
-    char *id = strdup(str(r.json, "id"));
-    *scheduled = !strcmp(str(r.json, "status"), "scheduled");
-    http_resp_clear(&r);
+                     api_places[i % 5], when);
+    char *id = post_booking(base, body, scheduled);
     free(body);
     free(when);
     return id;

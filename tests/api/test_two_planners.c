@@ -30,14 +30,6 @@ static char day_text[16];
 static char run[3][24];
 static int64_t clients[CLIENTS];
 
-static const char *const places[] = {
-    "{\"address\":\"Albert Schweitzerplaats 25\",\"lat\":51.7961,\"lon\":4.6781}",
-    "{\"address\":\"Reeweg-Zuid 40\",\"lat\":51.7905,\"lon\":4.6905}",
-    "{\"address\":\"Sterrenburg\",\"lat\":51.7957,\"lon\":4.7050}",
-    "{\"address\":\"Kerkstraat 5, Sliedrecht\",\"lat\":51.8215,\"lon\":4.7734}",
-    "{\"address\":\"Ringdijk 200, Zwijndrecht\",\"lat\":51.8128,\"lon\":4.6402}",
-};
-
 /* Records, for every write to stops, whether the writing session held
  * the planning lock of the stop's day (the key fleet_store takes:
  * hashtextextended('ritmo.day.' || date), split by pg_locks into two
@@ -73,31 +65,8 @@ setup(void **state)
     char *d = date_text(day);
     snprintf(day_text, sizeof day_text, "%s", d);
     free(d);
-    static const char *const vehicles[] = {
-        "{\"name\":\"Bus 1\",\"seats\":6,\"wheelchair_places\":2,\"scootmobiel_places\":0,"
-        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
-        "{\"name\":\"Bus 2\",\"seats\":4,\"wheelchair_places\":1,\"scootmobiel_places\":0,"
-        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
-        "{\"name\":\"Car 3\",\"seats\":3,\"wheelchair_places\":0,\"scootmobiel_places\":0,"
-        "\"depot\":{\"address\":\"Depot\",\"lat\":51.805,\"lon\":4.66}}",
-    };
-    for (int v = 0; v < 3; v++) {
-        json_t *j = call("POST", "/v1/vehicles", api_desk, vehicles[v], 201);
-        char *body = fmt("{\"vehicle_id\":\"%s\",\"date\":\"%s\",\"start\":\"07:00\","
-                         "\"end\":\"19:00\"}",
-                         str(j, "id"), day_text);
-        json_decref(j);
-        j = call("POST", "/v1/runs", api_desk, body, 201);
-        snprintf(run[v], sizeof run[v], "%s", str(j, "id"));
-        json_decref(j);
-        free(body);
-    }
-    for (int i = 0; i < CLIENTS; i++) {
-        char pass[16];
-        snprintf(pass, sizeof pass, "TP-%d", i);
-        clients[i] = create_client(pass, "Rider");
-        add_indication(clients[i], in_days(-10), in_days(400), 2000);
-    }
+    create_fleet(day_text, NULL, run);
+    create_riders("TP", CLIENTS, clients);
     return 0;
 }
 
@@ -114,27 +83,23 @@ static char *
 ride_body(int i)
 {
     char *when = local_time(day, 8 + i % 9, (i * 7) % 60);
-    char *body = fmt("{\"client_id\":\"%lld\",\"pickup\":{\"address\":\"Home\",\"lat\":%.4f,"
-                     "\"lon\":%.4f},\"dropoff\":%s,\"%s\":\"%s\",\"aid\":\"%s\",\"companions\":%d,"
-                     "\"channel\":\"phone\"}",
-                     (long long)clients[i % CLIENTS], 51.80 + 0.002 * (i % 7),
-                     4.65 + 0.003 * (i % 5), places[i % 5], i % 4 == 1 ? "arrive_by" : "pickup_at",
-                     when, i % 3 == 0 ? "wheelchair" : "none", i % 5 == 2 ? 1 : 0);
+    char *body =
+        fmt("{\"client_id\":\"%lld\",\"pickup\":{\"address\":\"Home\",\"lat\":%.4f,"
+            "\"lon\":%.4f},\"dropoff\":%s,\"%s\":\"%s\",\"aid\":\"%s\",\"companions\":%d,"
+            "\"channel\":\"phone\"}",
+            (long long)clients[i % CLIENTS], 51.80 + 0.002 * (i % 7), 4.65 + 0.003 * (i % 5),
+            api_places[i % 5], i % 4 == 1 ? "arrive_by" : "pickup_at", when,
+            i % 3 == 0 ? "wheelchair" : "none", i % 5 == 2 ? 1 : 0);
     free(when);
     return body;
 }
 
-/* A booking through base; its id (caller frees) or NULL when refused. */
+/* Ride i booked through base; its id (caller frees). */
 static char *
 book(const char *base, int i)
 {
     char *body = ride_body(i);
-    struct http_resp r = harness_request_to(base, "POST", "/v1/bookings", api_desk, body, NULL);
-    if (r.status != 201)
-        fprintf(stderr, "booking %d: %ld %s\n", i, r.status, r.body);
-    assert_int_equal(r.status, 201);
-    char *id = strdup(str(r.json, "id"));
-    http_resp_clear(&r);
+    char *id = post_booking(base, body, NULL);
     free(body);
     return id;
 }
