@@ -454,6 +454,16 @@ day_arcs_measure(const struct app *app, const struct day *d, int k, struct day_a
                     arc(app, metres[2 * n + (size_t)e * n + i], secs[2 * n + (size_t)e * n + i]);
             }
         }
+        /* The new passengers' time on board is at least the direct leg (the
+         * triangle inequality), and no one on board is delayed by less than
+         * nothing: without this every run's lower bound would fall short of
+         * its insertion cost by that much, and more runs would be built for
+         * nothing. */
+        int load[3];
+        ride_load(app, &d->rides[k], load);
+        if (st == DIST_OK)
+            a->own_ride = app->cfg->plan_ride_weight * (load[0] + load[1] + load[2]) *
+                          a->to_ride[2 * (size_t)a->ride + 1].time;
     }
     /* the legs the runs drive now: each node has at most one successor */
     int *from = xcalloc(cap, sizeof *from), *to = xcalloc(cap, sizeof *to);
@@ -556,18 +566,7 @@ day_arcs_lower_bound(const struct day_arcs *a, int v)
         best_pd = fmin(best_pd, to[2 * i].cost + to[2 * P + 1].cost + from[2 * j + 1].cost - leg);
         i = j;
     }
-    /* The new passengers' time on board is at least the direct leg (the
-     * triangle inequality), and no one on board is delayed by less than
-     * nothing: without this the bound would fall short of every delta by
-     * that much, and more runs would be built for nothing. */
-    const struct day *d = a->of;
-    double rw = d->app->cfg->plan_ride_weight, own = 0;
-    if (rw > 0) {
-        int load[3];
-        ride_load(d->app, &d->rides[(P - 2 * d->n_runs) / 2], load);
-        own = rw * (load[0] + load[1] + load[2]) * to[2 * P + 1].time;
-    }
-    return fmin(best_p + best_d, best_pd) + own;
+    return fmin(best_p + best_d, best_pd) + a->own_ride;
 }
 
 void

@@ -73,6 +73,7 @@ struct day_arcs {
     int *leg_to;               /* per node: its successor on its run now, or -1 */
     struct day_arc *leg;       /* per node: the arc to that successor */
     int *sub_of;               /* scratch of day_build_arcs_model; all -1 */
+    double own_ride;           /* the ride's least time on board, weighted */
 };
 
 /* Loads the day's active runs and its rides that are requested, scheduled
