@@ -224,13 +224,12 @@ static void
 regret_of(struct solver *S, const struct plan *P, int r, int k, struct regret_row *w)
 {
     double top[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
-    int *best_v = &w->best_v;
-    *best_v = -1;
+    w->best_v = -1;
     w->valid = true;
     for (int v = 0; v < P->nv; v++) {
         double d = S->cache[(size_t)r * (size_t)P->nv + (size_t)v].delta;
         if (d < top[0])
-            *best_v = v;
+            w->best_v = v;
         for (int h = 0; h < k; h++) {
             if (d < top[h]) {
                 memmove(top + h + 1, top + h, (size_t)(k - h - 1) * sizeof(double));
@@ -240,7 +239,7 @@ regret_of(struct solver *S, const struct plan *P, int r, int k, struct regret_ro
         }
     }
     w->kth = top[k - 1];
-    w->ok = *best_v >= 0;
+    w->ok = w->best_v >= 0;
     if (!w->ok)
         return;
     w->best = top[0];

@@ -401,7 +401,7 @@ test_serialization_failures_retried(void **state)
  * booking, be retried like any conflict, and leave nothing behind when it
  * persists. */
 static void
-test_failure_at_commit_rolls_back(void **state)
+test_failing_last_write_rolls_back(void **state)
 {
     (void)state;
     int64_t client = create_client("DBF-COMMIT", "Commit test");
@@ -414,7 +414,7 @@ test_failure_at_commit_rolls_back(void **state)
         fmt("SELECT count(*) FROM allowance_entries WHERE client_id = %lld", (long long)client);
 
     inject_conflicts_on("client_access", "true", client, TX_ATTEMPTS - 1);
-    char *body = ride_at(client, in_days(40), 12 * 60, "commit retried");
+    char *body = ride_at(client, in_days(40), 12 * 60, "last write retried");
     json_decref(call("POST", "/v1/bookings", api_desk, body, 201));
     assert_int_equal(attempts(), TX_ATTEMPTS);
     assert_int_equal(sql_long(count), 1);
@@ -423,7 +423,7 @@ test_failure_at_commit_rolls_back(void **state)
 
     long entries_before = sql_long(entries);
     inject_conflicts_on("client_access", "true", client, 1000);
-    body = ride_at(client, in_days(41), 12 * 60, "commit given up");
+    body = ride_at(client, in_days(41), 12 * 60, "last write given up");
     expect_error("POST", "/v1/bookings", api_desk, body, 503, "unavailable");
     assert_int_equal(attempts(), TX_ATTEMPTS);
     assert_int_equal(sql_long(count), 1);
@@ -443,7 +443,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_postgres_stopped_mid_load),
         cmocka_unit_test(test_serialization_failures_retried),
-        cmocka_unit_test(test_failure_at_commit_rolls_back),
+        cmocka_unit_test(test_failing_last_write_rolls_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
