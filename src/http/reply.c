@@ -68,10 +68,19 @@ queue(struct req *r, unsigned status, const char *content_type, char *data, size
         snprintf(secs, sizeof secs, "%d", r->retry_after_s);
         MHD_add_response_header(resp, "Retry-After", secs);
     }
-    if (MHD_queue_response(r->conn, status, resp) != MHD_YES)
-        log_warn("could not queue the response of request \"%s\"", r->request_id);
-    MHD_destroy_response(resp);
+    r->response = resp;
     r->status = status;
+}
+
+void
+http_reply_send(struct req *r)
+{
+    if (!r->response)
+        return;
+    if (MHD_queue_response(r->conn, r->status, r->response) != MHD_YES)
+        log_warn("could not queue the response of request \"%s\"", r->request_id);
+    MHD_destroy_response(r->response);
+    r->response = NULL;
 }
 
 void

@@ -23,6 +23,13 @@ void http_reply_text(struct req *r, unsigned status, const char *content_type, c
 /* Answers a failed database status: 503, 409, 404 or 500. */
 void http_reply_db_error(struct req *r, enum db_status s);
 
+/* The http_reply_* functions build the answer and keep it in the request
+ * (handlers may run on a worker thread, where libmicrohttpd's connection
+ * must not be touched); this queues it on the connection and releases it.
+ * Called by the server on libmicrohttpd's thread; nothing when there is no
+ * answer waiting. */
+void http_reply_send(struct req *r);
+
 /* Parses the body of a POST, PATCH or PUT into r->json (owned by r; an
  * empty body is {}); otherwise queues 400 invalid_json and is false. Other
  * methods have no JSON body: true, r->json stays NULL. */

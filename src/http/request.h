@@ -12,6 +12,8 @@
 
 struct app;
 struct MHD_Connection;
+struct MHD_Response;
+struct http_server;
 
 #define REQUEST_ID_MAX 64
 
@@ -33,9 +35,11 @@ struct req {
     bool body_too_large;
     json_t *json; /* owned; the parsed body of POST/PATCH/PUT */
     struct principal who;
-    unsigned status;   /* 0 until a response was queued */
-    char allow[128];   /* Allow header of a 405 */
-    int retry_after_s; /* Retry-After header of a 429, 0 = none */
+    unsigned status;               /* 0 until a response was built */
+    struct MHD_Response *response; /* built, not yet queued (owned) */
+    struct http_server *server;    /* the server running the request */
+    char allow[128];               /* Allow header of a 405 */
+    int retry_after_s;             /* Retry-After header of a 429, 0 = none */
     struct timespec started;
 };
 

@@ -1,7 +1,13 @@
 /* libmicrohttpd glue. Request lifecycle: state is allocated on the first
- * callback, the body collected into a bounded buffer, the answer built on
- * the final call, and everything freed in the completion callback, which
- * also writes the access log line and the metrics. */
+ * callback, the body collected into a bounded buffer; on the final call the
+ * connection is suspended and the request handed to a worker thread, which
+ * builds the answer and resumes the connection; libmicrohttpd then calls
+ * once more and the answer is queued. Everything is freed in the completion
+ * callback, which also writes the access log line and the metrics.
+ *
+ * Why workers: each of libmicrohttpd's polling threads serves its own
+ * connections, one request at a time, so a request that waits (for the
+ * day's lock, say) would hold up every other connection on that thread. */
 #include "http/server.h"
 
 #include "audit/access_log.h"
@@ -9,6 +15,7 @@
 #include "common/log.h"
 #include "common/numparse.h"
 #include "common/slurp.h"
+#include "common/work_queue.h"
 #include "common/xalloc.h"
 #include "core/app.h"
 #include "http/conn_deadline.h"
@@ -34,6 +41,7 @@ struct http_server {
     char *tls_cert, *tls_key;     /* PEM text, kept while the daemon runs */
     struct rate_limiter *limiter; /* NULL: no rate limit */
     struct conn_deadline *deadline;
+    struct work_queue *workers; /* run the handlers (RITMO_THREADS) */
 };
 
 static double
@@ -69,6 +77,7 @@ req_create(struct http_server *s, struct MHD_Connection *conn, const char *metho
     struct req *r = xcalloc(1, sizeof *r);
     clock_gettime(CLOCK_MONOTONIC, &r->started);
     r->app = s->app;
+    r->server = s;
     r->conn = conn;
     r->method = method;
     r->path = path;
@@ -82,6 +91,8 @@ req_free(struct req *r)
 {
     if (!r)
         return;
+    if (r->response)
+        MHD_destroy_response(r->response);
     json_decref(r->json);
     free(r->body);
     free(r);
@@ -250,6 +261,16 @@ dispatch(struct http_server *s, struct req *r)
     record_client_access(r);
 }
 
+/* A worker's job: the answer is kept in the request until libmicrohttpd,
+ * woken by the resume, calls on_request again on its own thread. */
+static void
+run_request(void *arg)
+{
+    struct req *r = arg;
+    dispatch(r->server, r);
+    MHD_resume_connection(r->conn);
+}
+
 /* The connection's entry in the request deadline. */
 static void *
 socket_context_of(struct MHD_Connection *conn)
@@ -288,6 +309,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
             /* Answer at once instead of reading a body we will refuse. */
             r->body_too_large = true;
             dispatch(s, r);
+            http_reply_send(r);
         }
         return MHD_YES;
     }
@@ -297,12 +319,23 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (r->status) { /* answered: by a worker, or before the body came */
+        http_reply_send(r);
+        return MHD_YES;
+    }
     /* The request has arrived whole; one that came too late was cut off
      * and is not run (its client is gone). */
     if (!conn_deadline_arrived(s->deadline, socket_context_of(conn)))
         return MHD_NO;
-    if (!r->status)
-        dispatch(s, r);
+    /* Suspended before it is handed over, so that the worker's resume
+     * always follows the suspend. While the server stops, the queue takes
+     * nothing more and the request runs here. */
+    MHD_suspend_connection(conn);
+    if (work_queue_push(s->workers, run_request, r))
+        return MHD_YES;
+    MHD_resume_connection(conn);
+    dispatch(s, r);
+    http_reply_send(r);
     return MHD_YES;
 }
 
@@ -361,6 +394,7 @@ server_free(struct http_server *s)
     free(s->tls_key);
     rate_limiter_free(s->limiter);
     conn_deadline_free(s->deadline);
+    work_queue_stop(s->workers);
     free(s);
 }
 
@@ -380,6 +414,17 @@ pem_read(const char *path, const char *setting, char **err)
     return NULL;
 }
 
+/* libmicrohttpd's polling threads only read requests and write answers:
+ * more of them than cores would only take turns. */
+static unsigned
+polling_threads(const struct config *cfg)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1)
+        cores = 1;
+    return (unsigned)(cfg->threads < cores ? cfg->threads : cores);
+}
+
 struct http_server *
 http_server_start(struct app *app, char **err)
 {
@@ -390,7 +435,7 @@ http_server_start(struct app *app, char **err)
     struct http_server *s = xcalloc(1, sizeof *s);
     s->app = app;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* Without TLS the two options end the list early (MHD_OPTION_END). */
@@ -413,10 +458,11 @@ http_server_start(struct app *app, char **err)
     if (cfg->rate_limit > 0)
         s->limiter = rate_limiter_new((double)cfg->rate_limit, (double)cfg->rate_burst);
     s->deadline = conn_deadline_create((int)cfg->conn_timeout_s, app->metrics);
+    s->workers = work_queue_create((int)cfg->threads);
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
+        polling_threads(cfg), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
         s, key_opt, s->tls_key, cert_opt, s->tls_cert, MHD_OPTION_END);
     if (!s->daemon) {
@@ -446,6 +492,11 @@ http_server_stop(struct http_server *s, int grace_s)
         usleep(20000);
     if (atomic_load(&s->in_flight) > 0)
         log_warn("stopping with %d requests still running", atomic_load(&s->in_flight));
+    /* Every request handed to a worker is answered and its connection
+     * resumed before the daemon stops (libmicrohttpd must not stop with
+     * a connection suspended). */
+    work_queue_stop(s->workers);
+    s->workers = NULL;
     MHD_stop_daemon(s->daemon);
     server_free(s);
 }

@@ -336,6 +336,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     set_principal(r);
     if (http_body_json_or_reply(r))
         r->route->handler(r);
+    http_reply_send(r);
     check_answer();
     if (getenv("RITMO_FUZZ_TRACE")) { /* for checking seeds: how far each got */
         char *answer = last_body ? json_dumps(last_body, JSON_COMPACT) : NULL;
