@@ -42,13 +42,17 @@ static struct db_stmt st_rides = {
     RIDE_COLUMNS RIDE_FROM "WHERE b.service_date = $1 AND b.status IN ('requested', 'scheduled', "
                            "'picked_up') ORDER BY b.id",
     1, 0};
-/* The day's planning lock, then one ride with the day's version (read
- * after the lock) and the caller's transaction id: one round trip. The ride
- * is the caller's own, so the statement's snapshot from before the lock
- * does not matter for it. */
+/* The caller's new ride, and whether its day has runs: one round trip,
+ * before the lock. */
 static struct db_stmt st_ride_head = {
     "day_ride_head",
-    RIDE_COLUMNS ", ritmo_lock_day($2), txid_current()" RIDE_FROM "WHERE b.id = $1", 2, 0};
+    RIDE_COLUMNS ", EXISTS (SELECT 1 FROM runs WHERE service_date = $2::date AND status = "
+                 "'active')" RIDE_FROM "WHERE b.id = $1",
+    2, 0};
+/* The day's planning lock with the day's version read after it was granted
+ * (sql/015) and the caller's transaction id. */
+static struct db_stmt st_lock_head = {"day_lock_head", "SELECT ritmo_lock_day($1), txid_current()",
+                                      1, 0};
 static struct db_stmt st_clear_run = {"day_clear_run",
                                       "DELETE FROM stops WHERE run_id = $1 AND " OPEN_STOP, 1, 0};
 /* A run's stops written in one statement, whatever their number: the
@@ -159,7 +163,7 @@ day_load(struct db_conn *c, const struct app *app, const char *date, struct day 
 #define NO_ROAD 1e9
 
 enum db_status
-day_lock_ride_head(struct db_conn *c, const char *date, int64_t booking_id, struct day_head *h)
+day_ride_head(struct db_conn *c, const char *date, int64_t booking_id, struct day_head *h)
 {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)booking_id);
@@ -173,9 +177,22 @@ day_lock_ride_head(struct db_conn *c, const char *date, int64_t booking_id, stru
         PQclear(r);
         return DB_ERROR;
     }
-    h->version = db_i64(r, 0, RIDE_N_COLUMNS);
-    h->txid = db_i64(r, 0, RIDE_N_COLUMNS + 1);
+    h->has_runs = PQgetvalue(r, 0, RIDE_N_COLUMNS)[0] == 't';
     h->row = r;
+    return DB_OK;
+}
+
+enum db_status
+day_lock(struct db_conn *c, const char *date, struct day_head *h)
+{
+    const char *params[] = {date};
+    enum db_status s;
+    PGresult *r = db_exec(c, &st_lock_head, params, &s);
+    if (!r)
+        return s;
+    h->version = db_i64(r, 0, 0);
+    h->txid = db_i64(r, 0, 1);
+    PQclear(r);
     return DB_OK;
 }
 
@@ -184,6 +201,12 @@ day_add_ride(struct day *d, const struct day_head *h)
 {
     d->rides = xreallocarray(d->rides, (size_t)d->n_rides + 1, sizeof *d->rides);
     read_ride(h->row, 0, d, &d->rides[d->n_rides++]);
+    if (d->leg_to) { /* its two nodes, on no run yet */
+        size_t n = (size_t)(2 * d->n_runs + 2 * d->n_rides);
+        d->leg_to = xreallocarray(d->leg_to, n + 1, sizeof *d->leg_to);
+        d->leg = xreallocarray(d->leg, n + 1, sizeof *d->leg);
+        d->leg_to[n - 2] = d->leg_to[n - 1] = -1;
+    }
 }
 
 void
@@ -386,37 +409,104 @@ day_rides_by_run(const struct day *d, int skip, int **first)
     return list;
 }
 
-static size_t
-route_legs(const struct day *d, int *from, int *to)
+/* Run v's stops in driving order (by sequence): rides[0..n-1] are the
+ * rides on it. stops needs room for 2 * n. */
+static int
+run_stops(const struct day *d, const int *rides, int n, int *stops)
+{
+    struct seq_stop *s = xmalloc((size_t)(2 * n + 1) * sizeof *s);
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const struct day_ride *x = &d->rides[rides[i]];
+        int p = day_pickup_node(d, rides[i]);
+        s[m++] = (struct seq_stop){x->pickup_seq, p, false};
+        s[m++] = (struct seq_stop){x->dropoff_seq, p + 1, false};
+    }
+    qsort(s, (size_t)m, sizeof *s, by_seq);
+    for (int i = 0; i < m; i++)
+        stops[i] = s[i].node;
+    free(s);
+    return m;
+}
+
+/* Measures the legs of runs[0..n_runs-1] as they are now into the day's
+ * kept legs (d->leg_to, d->leg): depot, stops, depot. The nodes of the
+ * rides on them must be in no other run's legs. */
+static enum dist_status
+measure_legs(struct day *d, const int *runs, int n_runs)
 {
     int *first, *rides = day_rides_by_run(d, -1, &first);
-    struct seq_stop *s = xcalloc((size_t)(2 * d->n_rides + 1), sizeof *s);
+    size_t cap = (size_t)(2 * d->n_runs + 2 * d->n_rides + 1);
+    int *from = xmalloc(cap * sizeof *from), *to = xmalloc(cap * sizeof *to);
+    int *stops = xmalloc(cap * sizeof *stops);
     size_t n_legs = 0;
-    for (int v = 0; v < d->n_runs; v++) {
-        int n = 0;
-        for (int i = first[v]; i < first[v + 1]; i++) {
-            const struct day_ride *x = &d->rides[rides[i]];
-            int p = day_pickup_node(d, rides[i]);
-            s[n++] = (struct seq_stop){x->pickup_seq, p, false};
-            s[n++] = (struct seq_stop){x->dropoff_seq, p + 1, false};
-        }
-        qsort(s, (size_t)n, sizeof *s, by_seq);
-        int prev = 2 * v;
-        for (int i = 0; i <= n; i++) {
-            int next = i < n ? s[i].node : 2 * v + 1;
+    for (int i = 0; i < n_runs; i++) {
+        int v = runs[i];
+        int n = run_stops(d, rides + first[v], first[v + 1] - first[v], stops);
+        for (int j = 0, prev = 2 * v; j <= n; j++) {
+            int next = j < n ? stops[j] : 2 * v + 1;
             from[n_legs] = prev;
             to[n_legs++] = next;
             prev = next;
         }
     }
-    free(s);
+    struct geo_point *pa = xmalloc(cap * sizeof *pa), *pb = xmalloc(cap * sizeof *pb);
+    double *metres = xmalloc(cap * sizeof *metres), *secs = xmalloc(cap * sizeof *secs);
+    for (size_t i = 0; i < n_legs; i++) {
+        pa[i] = node_point(d, from[i]);
+        pb[i] = node_point(d, to[i]);
+    }
+    enum dist_status st = dist_pairs(d->app->dist, pa, pb, n_legs, metres, secs);
+    for (size_t i = 0; st == DIST_OK && i < n_legs; i++) {
+        d->leg_to[from[i]] = to[i];
+        d->leg[from[i]] = arc(d->app, metres[i], secs[i]);
+    }
+    free(pa);
+    free(pb);
+    free(metres);
+    free(secs);
+    free(stops);
+    free(from);
+    free(to);
     free(rides);
     free(first);
-    return n_legs;
+    return st;
+}
+
+static void
+drop_legs(struct day *d)
+{
+    free(d->leg_to);
+    free(d->leg);
+    d->leg_to = NULL;
+    d->leg = NULL;
+}
+
+/* The day's legs, measured once and then kept up to date as its runs
+ * change: a live insertion changes one run, so it measures that run's
+ * legs and not the day's. */
+static enum dist_status
+keep_legs(struct day *d)
+{
+    if (d->leg_to)
+        return DIST_OK;
+    size_t n = (size_t)(2 * d->n_runs + 2 * d->n_rides);
+    d->leg_to = xmalloc((n + 1) * sizeof *d->leg_to);
+    d->leg = xcalloc(n + 1, sizeof *d->leg);
+    for (size_t i = 0; i < n; i++)
+        d->leg_to[i] = -1;
+    int *all = xmalloc(((size_t)d->n_runs + 1) * sizeof *all);
+    for (int v = 0; v < d->n_runs; v++)
+        all[v] = v;
+    enum dist_status st = measure_legs(d, all, d->n_runs);
+    free(all);
+    if (st != DIST_OK)
+        drop_legs(d);
+    return st;
 }
 
 bool
-day_arcs_measure(const struct app *app, const struct day *d, int k, struct day_arcs *a, char *err,
+day_arcs_measure(const struct app *app, struct day *d, int k, struct day_arcs *a, char *err,
                  size_t errlen)
 {
     size_t n = (size_t)(2 * d->n_runs + 2 * d->n_rides), cap = n + 1;
@@ -424,17 +514,19 @@ day_arcs_measure(const struct app *app, const struct day *d, int k, struct day_a
     a->of = d;
     a->n = (int)n;
     a->ride = k >= 0 ? day_pickup_node(d, k) : -1;
-    a->sub_of = xcalloc(cap, sizeof *a->sub_of);
-    a->to_ride = xcalloc(2 * cap, sizeof *a->to_ride);
-    a->from_ride = xcalloc(2 * cap, sizeof *a->from_ride);
-    a->leg_to = xcalloc(cap, sizeof *a->leg_to);
-    a->leg = xcalloc(cap, sizeof *a->leg);
-    struct geo_point *pts = xcalloc(cap, sizeof *pts);
+    enum dist_status st = keep_legs(d);
+    a->leg_to = d->leg_to;
+    a->leg = d->leg;
+    a->sub_of = xmalloc(cap * sizeof *a->sub_of);
     for (size_t i = 0; i < n; i++)
-        pts[i] = node_point(d, (int)i);
-    double *metres = xcalloc(4 * cap, sizeof *metres), *secs = xcalloc(4 * cap, sizeof *secs);
-    enum dist_status st = DIST_OK;
-    if (k >= 0) { /* every node to and from the ride's pickup and dropoff */
+        a->sub_of[i] = -1;
+    if (st == DIST_OK && k >= 0) { /* every node to and from the ride's pickup and dropoff */
+        a->to_ride = xmalloc(2 * cap * sizeof *a->to_ride);
+        a->from_ride = xmalloc(2 * cap * sizeof *a->from_ride);
+        struct geo_point *pts = xmalloc(cap * sizeof *pts);
+        for (size_t i = 0; i < n; i++)
+            pts[i] = node_point(d, (int)i);
+        double *metres = xmalloc(4 * cap * sizeof *metres), *secs = xmalloc(4 * cap * sizeof *secs);
         struct geo_point ride[2] = {d->rides[k].from, d->rides[k].to};
         st = dist_matrix(app->dist, pts, n, ride, 2, metres, secs, NULL);
         bool same = dist_symmetric(app->dist);
@@ -464,30 +556,10 @@ day_arcs_measure(const struct app *app, const struct day *d, int k, struct day_a
         if (st == DIST_OK)
             a->own_ride = app->cfg->plan_ride_weight * (load[0] + load[1] + load[2]) *
                           a->to_ride[2 * (size_t)a->ride + 1].time;
+        free(pts);
+        free(metres);
+        free(secs);
     }
-    /* the legs the runs drive now: each node has at most one successor */
-    int *from = xcalloc(cap, sizeof *from), *to = xcalloc(cap, sizeof *to);
-    size_t n_legs = route_legs(d, from, to);
-    struct geo_point *pa = xcalloc(cap, sizeof *pa), *pb = xcalloc(cap, sizeof *pb);
-    for (size_t i = 0; i < n_legs; i++) {
-        pa[i] = pts[from[i]];
-        pb[i] = pts[to[i]];
-    }
-    for (size_t i = 0; i < n; i++)
-        a->leg_to[i] = a->sub_of[i] = -1;
-    if (st == DIST_OK)
-        st = dist_pairs(app->dist, pa, pb, n_legs, metres, secs);
-    for (size_t i = 0; st == DIST_OK && i < n_legs; i++) {
-        a->leg_to[from[i]] = to[i];
-        a->leg[from[i]] = arc(app, metres[i], secs[i]);
-    }
-    free(pa);
-    free(pb);
-    free(from);
-    free(to);
-    free(pts);
-    free(metres);
-    free(secs);
     if (st != DIST_OK)
         snprintf(err, errlen, "travel times for %s cannot be computed (%s)", d->date,
                  dist_status_code(st));
@@ -499,8 +571,6 @@ day_arcs_clear(struct day_arcs *a)
 {
     free(a->to_ride);
     free(a->from_ride);
-    free(a->leg_to);
-    free(a->leg);
     free(a->sub_of);
     memset(a, 0, sizeof *a);
 }
@@ -617,13 +687,111 @@ day_subset(const struct day *d, const int *runs, int n_runs, int k, struct day *
 }
 
 void
+day_copy(const struct day *d, struct day *out)
+{
+    memset(out, 0, sizeof *out);
+    out->app = d->app;
+    memcpy(out->date, d->date, sizeof out->date);
+    out->t0 = d->t0;
+    out->n_runs = d->n_runs;
+    out->runs = xcalloc((size_t)d->n_runs + 1, sizeof *out->runs);
+    if (d->n_runs)
+        memcpy(out->runs, d->runs, (size_t)d->n_runs * sizeof *out->runs);
+    out->n_rides = d->n_rides;
+    out->rides = xcalloc((size_t)d->n_rides + 1, sizeof *out->rides);
+    if (d->n_rides)
+        memcpy(out->rides, d->rides, (size_t)d->n_rides * sizeof *out->rides);
+    if (d->leg_to) {
+        size_t n = (size_t)(2 * d->n_runs + 2 * d->n_rides) + 1;
+        out->leg_to = xmalloc(n * sizeof *out->leg_to);
+        out->leg = xmalloc(n * sizeof *out->leg);
+        memcpy(out->leg_to, d->leg_to, n * sizeof *out->leg_to);
+        memcpy(out->leg, d->leg, n * sizeof *out->leg);
+    }
+}
+
+static bool
+same_point(struct geo_point a, struct geo_point b)
+{
+    return a.lat == b.lat && a.lon == b.lon;
+}
+
+static bool
+same_run(const struct day_run *a, const struct day_run *b)
+{
+    return a->id == b->id && a->vehicle_id == b->vehicle_id && a->start_at == b->start_at &&
+           a->end_at == b->end_at && !memcmp(a->capacity, b->capacity, sizeof a->capacity) &&
+           a->seq_base == b->seq_base && same_point(a->depot, b->depot);
+}
+
+/* Everything of a ride a plan depends on, but the index of its run. */
+static bool
+same_ride(const struct day_ride *a, const struct day_ride *b)
+{
+    return a->booking_id == b->booking_id && !strcmp(a->status, b->status) &&
+           same_point(a->from, b->from) && same_point(a->to, b->to) &&
+           a->window_earliest == b->window_earliest && a->window_latest == b->window_latest &&
+           a->direct_s == b->direct_s && a->arrive_by == b->arrive_by && !strcmp(a->aid, b->aid) &&
+           a->companions == b->companions && a->pickup_seq == b->pickup_seq &&
+           a->dropoff_seq == b->dropoff_seq && a->locked == b->locked &&
+           a->planned_pickup == b->planned_pickup && a->pickup_actual == b->pickup_actual &&
+           a->dropoff_actual == b->dropoff_actual;
+}
+
+bool
+day_subset_rebase(struct day *sub, int kk, const struct day *d, int k)
+{
+    int v = -1;
+    for (int i = 0; i < d->n_runs && v < 0; i++)
+        if (d->runs[i].id == sub->runs[0].id)
+            v = i;
+    if (sub->n_runs != 1 || v < 0 || !same_run(&d->runs[v], &sub->runs[0]) ||
+        !same_ride(&d->rides[k], &sub->rides[kk]))
+        return false;
+    /* The run's rides in d, each matched with the subset's by booking. */
+    int *origin = xcalloc((size_t)sub->n_rides + 1, sizeof *origin), found = 0;
+    bool same = true;
+    for (int i = 0; i < d->n_rides && same; i++) {
+        if (d->rides[i].run != v)
+            continue;
+        int j = 0;
+        while (j < sub->n_rides && (j == kk || sub->rides[j].booking_id != d->rides[i].booking_id))
+            j++;
+        same = j < sub->n_rides && same_ride(&d->rides[i], &sub->rides[j]);
+        origin[j] = i;
+        found++;
+    }
+    same = same && found == sub->n_rides - 1;
+    if (same) {
+        origin[kk] = k;
+        memcpy(sub->origin, origin, (size_t)sub->n_rides * sizeof *origin);
+        sub->run_origin[0] = v;
+        sub->parent_runs = d->n_runs;
+    }
+    free(origin);
+    return same;
+}
+
+void
 day_merge_subset(struct day *d, const struct day *sub)
 {
+    /* The kept legs of the subset's runs are unlinked first, then measured
+     * as the runs are now. */
+    for (int r = 0; d->leg_to && r < sub->n_runs; r++) {
+        int v = sub->run_origin[r];
+        for (int i = 2 * v, steps = 0; i >= 0 && steps <= 2 * d->n_rides; steps++) {
+            int next = d->leg_to[i];
+            d->leg_to[i] = -1;
+            i = next;
+        }
+    }
     for (int j = 0; j < sub->n_rides; j++) {
         struct day_ride x = sub->rides[j];
         x.run = x.run >= 0 ? sub->run_origin[x.run] : -1;
         d->rides[sub->origin[j]] = x;
     }
+    if (d->leg_to && measure_legs(d, sub->run_origin, sub->n_runs) != DIST_OK)
+        drop_legs(d); /* measured afresh when next needed, or the error told then */
 }
 
 void
@@ -635,6 +803,7 @@ day_clear(struct day *d)
     free(d->run_origin);
     free(d->metres);
     free(d->served);
+    drop_legs(d);
     darp_model_free(d->m);
     memset(d, 0, sizeof *d);
 }

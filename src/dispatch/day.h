@@ -39,6 +39,11 @@ struct day_ride {
     int64_t pickup_actual, dropoff_actual; /* when served, as reported; 0 not yet */
 };
 
+/* Minutes and operational cost of one arc (NO_ROAD-sized when none). */
+struct day_arc {
+    double time, cost;
+};
+
 struct day {
     const struct app *app; /* borrowed from day_load's caller */
     char date[11];
@@ -53,11 +58,11 @@ struct day {
     int *origin;          /* of a subset: each ride's index in the whole day */
     int *run_origin;      /* of a subset: each run's index in the whole day */
     int parent_runs;      /* of a subset: runs of the whole day */
-};
-
-/* Minutes and operational cost of one arc (NO_ROAD-sized when none). */
-struct day_arc {
-    double time, cost;
+    /* The legs the runs drive now, per node: its successor on its run (-1:
+     * none) and the arc there. Measured on first use (day_arcs_measure),
+     * then kept by day_add_ride and day_merge_subset. NULL: not yet. */
+    int *leg_to;
+    struct day_arc *leg;
 };
 
 /* The travel a live insertion of one ride can use, measured once for the
@@ -70,26 +75,30 @@ struct day_arcs {
     int ride;                  /* node of the ride's pickup (dropoff + 1), or -1 */
     struct day_arc *to_ride;   /* [2 * node + 0/1]: node to pickup/dropoff */
     struct day_arc *from_ride; /* [2 * node + 0/1]: pickup/dropoff to node */
-    int *leg_to;               /* per node: its successor on its run now, or -1 */
-    struct day_arc *leg;       /* per node: the arc to that successor */
-    int *sub_of;               /* scratch of day_build_arcs_model; all -1 */
-    double own_ride;           /* the ride's least time on board, weighted */
+    const int *leg_to;         /* the day's legs (borrowed from it) */
+    const struct day_arc *leg;
+    int *sub_of;     /* scratch of day_build_arcs_model; all -1 */
+    double own_ride; /* the ride's least time on board, weighted */
 };
 
 /* Loads the day's active runs and its rides that are requested, scheduled
  * or picked up. */
 enum db_status day_load(struct db_conn *c, const struct app *app, const char *date, struct day *d)
     __attribute__((warn_unused_result));
-/* What live insertion reads first: it takes the day's planning lock and
- * reads the new ride, its day's plan version (plan_days; 0 before any
- * change) as of the lock and the id of the caller's transaction, which
- * becomes the version once it changes the day. One round trip. */
+/* What live insertion reads: first, before the lock, the new ride and
+ * whether its day has runs (day_ride_head); then, taking the day's planning
+ * lock, the day's plan version (plan_days; 0 before any change) as of the
+ * lock and the id of the caller's transaction, which becomes the version
+ * once it changes the day (day_lock). One round trip each. */
 struct day_head {
-    int64_t version, txid;
-    PGresult *row; /* the ride */
+    bool has_runs;
+    int64_t version, txid; /* set by day_lock */
+    PGresult *row;         /* the ride */
 };
-enum db_status day_lock_ride_head(struct db_conn *c, const char *date, int64_t booking_id,
-                                  struct day_head *h) __attribute__((warn_unused_result));
+enum db_status day_ride_head(struct db_conn *c, const char *date, int64_t booking_id,
+                             struct day_head *h) __attribute__((warn_unused_result));
+enum db_status day_lock(struct db_conn *c, const char *date, struct day_head *h)
+    __attribute__((warn_unused_result));
 /* Appends the head's ride to a day (one kept from an earlier insertion). */
 void day_add_ride(struct day *d, const struct day_head *h);
 void day_head_clear(struct day_head *h);
@@ -97,10 +106,11 @@ void day_head_clear(struct day_head *h);
  * provider. False (err set) when the provider cannot measure the day. */
 bool day_build_model(const struct app *app, struct day *d, char *err, size_t errlen)
     __attribute__((warn_unused_result));
-/* Measures the arcs for inserting ride k of d (k = -1: only the legs).
- * False (err set) when the provider cannot. Clear with day_arcs_clear. */
-bool day_arcs_measure(const struct app *app, const struct day *d, int k, struct day_arcs *a,
-                      char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Measures the arcs for inserting ride k of d (k = -1: only the legs; d
+ * keeps those, see struct day). False (err set) when the provider cannot.
+ * Clear with day_arcs_clear, before d changes. */
+bool day_arcs_measure(const struct app *app, struct day *d, int k, struct day_arcs *a, char *err,
+                      size_t errlen) __attribute__((warn_unused_result));
 void day_arcs_clear(struct day_arcs *a);
 /* A lower bound of the cost of inserting the ride into run v as it is
  * (the cheapest places for pickup and dropoff taken apart, ignoring time,
@@ -135,6 +145,15 @@ int *day_rides_by_run(const struct day *d, int skip, int **first);
  * have indexed them once for many subsets); k, if any, comes last. */
 void day_subset_of(const struct day *d, const int *runs, int n_runs, const int *rides, int n_rides,
                    int k, struct day *out, int *kk);
+/* A copy of the day's runs and rides (no model); clear with day_clear. */
+void day_copy(const struct day *d, struct day *out);
+/* Makes a one-run subset taken from another version of the day (as
+ * day_subset_of, with the new ride at kk) a subset of d, whose ride k is
+ * that new ride: true when d has the same run carrying the same rides in
+ * the same state, so that a place found in the subset is as good in d;
+ * false, and sub unchanged, otherwise. */
+bool day_subset_rebase(struct day *sub, int kk, const struct day *d, int k)
+    __attribute__((warn_unused_result));
 /* Copies the subset's rides (as day_write_route left them) back into the
  * day it was taken from. */
 void day_merge_subset(struct day *d, const struct day *sub);

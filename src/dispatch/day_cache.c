@@ -52,27 +52,29 @@ find(const struct day_cache *dc, const char *date)
     return -1;
 }
 
-/* Removes entry i, handing its day to out (or clearing it). */
 static void
-remove_at(struct day_cache *dc, int i, struct day *out)
+remove_at(struct day_cache *dc, int i)
 {
-    if (out)
-        *out = dc->e[i].day;
-    else
-        day_clear(&dc->e[i].day);
+    day_clear(&dc->e[i].day);
     dc->e[i] = dc->e[--dc->n];
 }
 
 bool
-day_cache_take(struct day_cache *dc, const char *date, int64_t version, struct day *out)
+day_cache_copy(struct day_cache *dc, const char *date, int64_t version, struct day *out,
+               int64_t *version_out)
 {
     if (!dc)
         return false;
     pthread_mutex_lock(&dc->mu);
     int i = find(dc, date);
-    bool hit = i >= 0 && dc->e[i].version == version;
-    if (i >= 0)
-        remove_at(dc, i, hit ? out : NULL);
+    bool hit = i >= 0 && (version == DAY_CACHE_ANY || dc->e[i].version == version);
+    if (hit) {
+        day_copy(&dc->e[i].day, out);
+        if (version_out)
+            *version_out = dc->e[i].version;
+    } else if (i >= 0) {
+        remove_at(dc, i); /* changed since, by another path or process */
+    }
     pthread_mutex_unlock(&dc->mu);
     return hit;
 }
@@ -93,13 +95,13 @@ day_cache_put(struct day_cache *dc, int64_t version, struct day *d)
     pthread_mutex_lock(&dc->mu);
     int i = find(dc, d->date);
     if (i >= 0)
-        remove_at(dc, i, NULL);
+        remove_at(dc, i);
     if (dc->n == dc->max) {
         int oldest = 0;
         for (int j = 1; j < dc->n; j++)
             if (dc->e[j].stored < dc->e[oldest].stored)
                 oldest = j;
-        remove_at(dc, oldest, NULL);
+        remove_at(dc, oldest);
     }
     dc->e[dc->n++] = (struct entry){*d, version, ++dc->puts};
     pthread_mutex_unlock(&dc->mu);

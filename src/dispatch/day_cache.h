@@ -17,11 +17,16 @@ struct day_cache;
 struct day_cache *day_cache_create(int max_days);
 void day_cache_free(struct day_cache *dc);
 
-/* Moves the day of date out of the cache into *out when it was stored at
- * version; a day stored at another version is dropped. False when there is
- * none to take. dc may be NULL (no caching). */
-bool day_cache_take(struct day_cache *dc, const char *date, int64_t version, struct day *out)
-    __attribute__((warn_unused_result));
+#define DAY_CACHE_ANY (-1)
+
+/* Copies the day of date into *out (caller clears it with day_clear) when
+ * it was stored at version, or at any version with DAY_CACHE_ANY, and sets
+ * *version_out (may be NULL) to that version. A day stored at another
+ * version is dropped. False when there is none to copy. dc may be NULL (no
+ * caching). The day stays stored: copies are what let work on a day begin
+ * before its lock is held. */
+bool day_cache_copy(struct day_cache *dc, const char *date, int64_t version, struct day *out,
+                    int64_t *version_out) __attribute__((warn_unused_result));
 
 /* Stores *d (its runs and rides; the model is freed) as the day of d->date
  * at version, replacing what was there, and empties *d. With dc NULL the

@@ -7,6 +7,7 @@
 #include "dispatch/day_cache.h"
 #include "dispatch/fleet_store.h"
 #include "dispatch/manifest_store.h"
+#include "http/metrics.h"
 #include "outbox/outbox.h"
 #include "routing/darp_insert.h"
 #include "routing/darp_solve.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int run_index(const struct day *d, int64_t run_id);
 
@@ -59,7 +61,8 @@ struct insertion {
     struct day sub;
     struct darp_insert_plan *plan;
     double delta;
-    int v; /* the run, in the day */
+    int v;  /* the run, in the day */
+    int kk; /* the new ride, in sub */
 };
 
 static void
@@ -76,17 +79,16 @@ static void
 try_run(const struct app *app, const struct day *d, struct day_arcs *a, int v, const int *rides,
         int n, int k, struct insertion *best)
 {
-    struct insertion x = {.v = v};
+    struct insertion x = {.v = v, .kk = -1};
     char err[256];
-    int kk = -1;
-    day_subset_of(d, &v, 1, rides, n, k, &x.sub, &kk);
+    day_subset_of(d, &v, 1, rides, n, k, &x.sub, &x.kk);
     struct darp_insert_result res;
     if (day_build_arcs_model(app, &x.sub, a, err, sizeof err)) {
         x.plan = current_plan(&x.sub);
-        if (darp_insert_find(x.plan, kk, &res) &&
+        if (darp_insert_find(x.plan, x.kk, &res) &&
             (!best->plan || res.at.delta < best->delta ||
              (res.at.delta == best->delta && v < best->v)) &&
-            darp_insert_apply(x.plan, kk, &res)) {
+            darp_insert_apply(x.plan, x.kk, &res)) {
             x.delta = res.at.delta;
             insertion_clear(best);
             *best = x;
@@ -132,7 +134,7 @@ by_bound(const void *a, const void *b)
  * the best insertion found: the same answer as trying every run, for a
  * fraction of the models. */
 static void
-find_place(const struct app *app, const struct day *d, int k, struct insertion *best)
+find_place(const struct app *app, struct day *d, int k, struct insertion *best)
 {
     struct day_arcs a;
     char err[256];
@@ -157,48 +159,96 @@ find_place(const struct app *app, const struct day *d, int k, struct insertion *
     day_arcs_clear(&a);
 }
 
+/* Where ride k goes on day d, timed into the metrics as job. */
+static void
+find_place_timed(const struct app *app, struct day *d, int k, struct insertion *best,
+                 const char *job)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    find_place(app, d, k, best);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (app->metrics)
+        metrics_observe_job(app->metrics, job,
+                            (double)(t1.tv_sec - t0.tv_sec) +
+                                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+}
+
+/* The place of the new ride on the day as this process last saw it,
+ * before the day's lock: bookings for one day wait for each other only
+ * while they write. *early_version: the version of the day it was found
+ * on; -1 when this process has not seen the day. */
+static void
+find_place_early(const struct app *app, const char *date, const struct day_head *head,
+                 struct insertion *early, int64_t *early_version)
+{
+    struct day d;
+    *early_version = -1;
+    if (!day_cache_copy(app->days, date, DAY_CACHE_ANY, &d, early_version))
+        return;
+    day_add_ride(&d, head);
+    find_place_timed(app, &d, d.n_rides - 1, early, "insertion_before_lock");
+    day_clear(&d);
+}
+
 enum db_status
 dispatch_insert(struct db_conn *c, const struct app *app, int64_t booking_id, const char *date,
                 bool *scheduled)
 {
     *scheduled = false;
-    bool has_runs;
-    enum db_status s = fleet_day_has_runs(c, date, &has_runs);
-    if (s != DB_OK || !has_runs)
-        return s;
     struct day_head head;
-    struct day d;
-    if ((s = day_lock_ride_head(c, date, booking_id, &head)) != DB_OK)
+    enum db_status s = day_ride_head(c, date, booking_id, &head);
+    if (s != DB_OK || !head.has_runs) {
+        day_head_clear(&head);
         return s;
+    }
+    struct insertion early = {0}, best = {0};
+    int64_t early_version;
+    find_place_early(app, date, &head, &early, &early_version);
+    struct day d = {0};
+    if ((s = day_lock(c, date, &head)) != DB_OK)
+        goto out;
     /* The day as this process last saw it, while nobody has changed it
      * since, with the new ride added. */
     int64_t version = head.version;
-    if (day_cache_take(app->days, date, version, &d))
+    if (day_cache_copy(app->days, date, version, &d, NULL))
         day_add_ride(&d, &head);
-    else
-        s = day_load(c, app, date, &d);
-    int64_t txid = head.txid;
-    day_head_clear(&head);
-    int k = s == DB_OK ? ride_index(&d, booking_id) : -1;
-    struct insertion best = {0};
-    if (k >= 0)
-        find_place(app, &d, k, &best);
+    else if ((s = day_load(c, app, date, &d)) != DB_OK)
+        goto out;
+    int k = ride_index(&d, booking_id);
+    if (k < 0) {
+        s = DB_ERROR; /* the caller's own new ride: a bug */
+        goto out;
+    }
+    /* The early place stands when its run is as it was then: the run the
+     * ride goes on is written as found, and other runs may have filled up
+     * meanwhile (they can only have changed by bookings that came first).
+     * Otherwise, and when nothing fitted on a day that has changed since,
+     * the place is found again under the lock. */
+    if (early.plan && day_subset_rebase(&early.sub, early.kk, &d, k)) {
+        best = early;
+        memset(&early, 0, sizeof early);
+    } else if (early.plan || early_version != version) {
+        find_place_timed(app, &d, k, &best, "insertion_under_lock");
+    }
     if (best.plan) {
         s = write_run(c, &best.sub, best.plan, 0);
         *scheduled = s == DB_OK;
         if (s == DB_OK) {
             day_merge_subset(&d, &best.sub);
-            version = txid; /* what the triggers of sql/013 wrote */
+            version = head.txid; /* what the triggers of sql/013 wrote */
         }
     }
-    insertion_clear(&best);
     /* A ride left unassigned changes no stop, so the version stays; it
      * plays no part in later insertions either way. On a failure the
      * transaction rolls back and the day is not kept. */
     if (s == DB_OK)
         day_cache_put(app->days, version, &d);
-    else
-        day_clear(&d);
+out:
+    day_clear(&d);
+    insertion_clear(&best);
+    insertion_clear(&early);
+    day_head_clear(&head);
     return s;
 }
 

@@ -1,5 +1,7 @@
-/* The day cache of live insertion: a day is handed out only at the version
- * it was stored with, once, and the least recently stored goes first. */
+/* The day cache of live insertion: a day is copied out at the version it
+ * was stored with (or at any, for work begun before the day's lock), a day
+ * asked for at another version is dropped, and the least recently stored
+ * goes first. */
 #include "dispatch/day_cache.h"
 
 #include "common/xalloc.h"
@@ -34,17 +36,24 @@ test_only_at_its_version(void **state)
     day_cache_put(dc, 41, &d);
     assert_int_equal(d.n_rides, 0); /* moved into the cache */
     assert_int_equal(day_cache_size(dc), 1);
-    assert_false(day_cache_take(dc, "2026-12-08", 41, &got)); /* another day */
-    assert_false(day_cache_take(dc, "2026-12-07", 42, &got)); /* changed since: dropped */
+    assert_false(day_cache_copy(dc, "2026-12-08", 41, &got, NULL)); /* another day */
+    assert_false(day_cache_copy(dc, "2026-12-07", 42, &got, NULL)); /* changed since: dropped */
     assert_int_equal(day_cache_size(dc), 0);
     d = day_of("2026-12-07", 3);
     day_cache_put(dc, 43, &d);
-    assert_true(day_cache_take(dc, "2026-12-07", 43, &got));
+    int64_t version = 0;
+    assert_true(day_cache_copy(dc, "2026-12-07", 43, &got, &version));
+    assert_int_equal(version, 43);
     assert_int_equal(got.n_rides, 3);
     assert_int_equal(got.rides[2].booking_id, 3);
-    /* taken means taken: a second thread would load the day itself */
+    /* a copy: changing it changes nothing stored, and the day stays */
+    got.rides[2].booking_id = 99;
     struct day again;
-    assert_false(day_cache_take(dc, "2026-12-07", 43, &again));
+    assert_true(day_cache_copy(dc, "2026-12-07", DAY_CACHE_ANY, &again, &version));
+    assert_int_equal(version, 43);
+    assert_int_equal(again.rides[2].booking_id, 3);
+    assert_int_equal(day_cache_size(dc), 1);
+    day_clear(&again);
     day_clear(&got);
     day_cache_free(dc);
 }
@@ -63,8 +72,8 @@ test_replaces_and_evicts(void **state)
     struct day c = day_of("2026-12-09", 1), got;
     day_cache_put(dc, 4, &c); /* full: 2026-12-08, stored longest ago, goes */
     assert_int_equal(day_cache_size(dc), 2);
-    assert_false(day_cache_take(dc, "2026-12-08", 2, &got));
-    assert_true(day_cache_take(dc, "2026-12-07", 3, &got));
+    assert_false(day_cache_copy(dc, "2026-12-08", DAY_CACHE_ANY, &got, NULL));
+    assert_true(day_cache_copy(dc, "2026-12-07", 3, &got, NULL));
     assert_int_equal(got.n_rides, 5);
     day_clear(&got);
     day_cache_free(dc); /* frees what it still holds */
@@ -77,7 +86,7 @@ test_no_cache(void **state)
     struct day d = day_of("2026-12-07", 2), got;
     day_cache_put(NULL, 1, &d); /* just cleared */
     assert_int_equal(d.n_rides, 0);
-    assert_false(day_cache_take(NULL, "2026-12-07", 1, &got));
+    assert_false(day_cache_copy(NULL, "2026-12-07", 1, &got, NULL));
     assert_int_equal(day_cache_size(NULL), 0);
 }
 

@@ -7,7 +7,8 @@
 #
 # usage: tools/bench/day/run.sh [BUILD_DIR]
 # env:   SIZES ("500 1000 3000": rides per day), RUNS_PER_DAY (150), CONNS (16),
-#        PLAN_LIMIT_S (30), CLIENTS (5000), KEEP_TMP (0),
+#        PLAN_LIMIT_S (30), PLAN (1; 0 measures the bookings only),
+#        CLIENTS (5000), KEEP_TMP (0),
 #        RITMO_BIN (a ritmo binary to measure instead of the one built here,
 #        e.g. an older commit's, for a side-by-side comparison)
 set -euo pipefail
@@ -86,8 +87,12 @@ SQL
     done
     scheduled=$(psql_q -c "SELECT count(*) FROM bookings WHERE service_date = '$day' AND status = 'scheduled'")
     unassigned=$((booked - scheduled))
-    plan=$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-        -d "{\"date\":\"$day\",\"time_limit_s\":$PLAN_LIMIT}" "$BASE/v1/dispatch/plan")
+    if [ "${PLAN:-1}" = 1 ]; then
+        plan=$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+            -d "{\"date\":\"$day\",\"time_limit_s\":$PLAN_LIMIT}" "$BASE/v1/dispatch/plan")
+    else
+        plan='{"duration_ms": 0, "planned": "-", "vehicles_used": "-", "total_km": "-", "vehicle_hours": "-"}'
+    fi
     get() { printf '%s' "$plan" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
     ratio=$(psql_q -c "SELECT round(avg(extract(epoch FROM d.planned_at - p.planned_at) / greatest(b.direct_s, 60))::numeric, 2)
                        FROM bookings b JOIN stops p ON p.booking_id = b.id AND p.kind = 'pickup'
