@@ -14,8 +14,10 @@
 /* Rides the planner moves; the stops of the others (completed, no-show)
  * stay on their runs as the record of what was driven. */
 #define OPEN_RIDES "('requested', 'scheduled', 'picked_up')"
-#define OPEN_STOP                                                                                  \
-    "EXISTS (SELECT 1 FROM bookings b WHERE b.id = stops.booking_id AND b.status IN " OPEN_RIDES ")"
+/* A scalar subquery, looked up by key for each of the run's stops: as an
+ * EXISTS the planner may join it instead, and with the statistics of a
+ * day that grew since the last ANALYZE it chose to scan every booking. */
+#define OPEN_STOP "(SELECT b.status FROM bookings b WHERE b.id = stops.booking_id) IN " OPEN_RIDES
 static struct db_stmt st_runs = {
     "day_runs",
     "SELECT r.id, r.vehicle_id, extract(epoch FROM r.start_at)::bigint, "
