@@ -159,19 +159,61 @@ find_place(const struct app *app, struct day *d, int k, struct insertion *best)
     day_arcs_clear(&a);
 }
 
+/* The time since t0 into the metrics as job (one count each). */
+static void
+observe_since(const struct app *app, const char *job, const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (app->metrics)
+        metrics_observe_job(app->metrics, job,
+                            (double)(t1.tv_sec - t0->tv_sec) +
+                                (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+}
+
 /* Where ride k goes on day d, timed into the metrics as job. */
 static void
 find_place_timed(const struct app *app, struct day *d, int k, struct insertion *best,
                  const char *job)
 {
-    struct timespec t0, t1;
+    struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     find_place(app, d, k, best);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (app->metrics)
-        metrics_observe_job(app->metrics, job,
-                            (double)(t1.tv_sec - t0.tv_sec) +
-                                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    observe_since(app, job, &t0);
+}
+
+/* The early place's run has changed since: ride k is tried on that run as
+ * it is now (one small model, not the day's). The place found is kept when
+ * it costs no more than the early one did, for then it still beats every
+ * run that has not changed since, just as a place on an unchanged run
+ * does; false, and the day is searched again, otherwise. */
+static bool
+place_again(const struct app *app, const struct day *d, int k, const struct insertion *early,
+            struct insertion *best)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int v = run_index(d, early->sub.runs[0].id);
+    if (v < 0)
+        return false;
+    struct insertion x = {.v = v, .kk = -1};
+    char err[256];
+    struct darp_insert_result res;
+    day_subset(d, &v, 1, k, &x.sub, &x.kk);
+    bool ok = day_build_insert_model(app, &x.sub, x.kk, err, sizeof err);
+    if (ok) {
+        x.plan = current_plan(&x.sub);
+        ok = darp_insert_find(x.plan, x.kk, &res) && res.at.delta <= early->delta + BOUND_EPS &&
+             darp_insert_apply(x.plan, x.kk, &res);
+    }
+    if (ok) {
+        x.delta = res.at.delta;
+        *best = x;
+    } else {
+        insertion_clear(&x);
+    }
+    observe_since(app, ok ? "insertion_again_kept" : "insertion_again_dropped", &t0);
+    return ok;
 }
 
 /* The place of the new ride on the day as this process last saw it,
@@ -223,11 +265,14 @@ dispatch_insert(struct db_conn *c, const struct app *app, int64_t booking_id, co
     /* The early place stands when its run is as it was then: the run the
      * ride goes on is written as found, and other runs may have filled up
      * meanwhile (they can only have changed by bookings that came first).
-     * Otherwise, and when nothing fitted on a day that has changed since,
-     * the place is found again under the lock. */
+     * When its run has changed, the ride is tried there again; failing
+     * that, and when nothing fitted on a day that has changed since, the
+     * place is found again over the whole day under the lock. */
     if (early.plan && day_subset_rebase(&early.sub, early.kk, &d, k)) {
         best = early;
         memset(&early, 0, sizeof early);
+    } else if (early.plan && place_again(app, &d, k, &early, &best)) {
+        /* kept in best */
     } else if (early.plan || early_version != version) {
         find_place_timed(app, &d, k, &best, "insertion_under_lock");
     }
