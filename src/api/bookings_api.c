@@ -132,7 +132,20 @@ struct create_ctx {
     struct ride_input in;
     struct ride_drafts drafts;
     bool quote;
+    /* what the transaction placed, for its last step */
+    struct placed p;
+    json_t *years;
+    int64_t remaining;
 };
+
+static void
+create_ctx_clear(struct create_ctx *x)
+{
+    placed_clear(&x->p);
+    json_decref(x->years);
+    x->years = NULL;
+    x->remaining = 0;
+}
 
 /* Remaining km per year after the request, as [{year, remaining_km}]. */
 static enum db_status
@@ -158,46 +171,53 @@ years_json(struct db_conn *c, const struct app *app, int64_t client_id, const st
     return DB_OK;
 }
 
+/* The last step of a booking: the rides go into their days' plans, under
+ * each day's planning lock, which is held from here to COMMIT. */
+static enum db_status
+schedule_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
+{
+    struct create_ctx *x = ctx;
+    enum db_status s = booking_schedule(c, r->app, &x->p);
+    if (s != DB_OK)
+        return s;
+    ans->body = booking_json(r->app, &x->p.items[0], x->remaining);
+    json_object_set(json_object_get(ans->body, "allowance"), "by_year", x->years);
+    if (x->p.series_id) {
+        json_t *ids = json_array();
+        for (size_t i = 0; i < x->p.n; i++)
+            if (!x->p.items[i].outward_id)
+                json_array_append_new(ids, http_id_json(x->p.items[i].id));
+        json_object_set_new(ans->body, "occurrences", ids);
+    }
+    return DB_OK;
+}
+
 static enum db_status
 create_tx(struct db_conn *c, struct req *r, void *ctx, struct tx_answer *ans)
 {
     struct create_ctx *x = ctx;
-    struct placed p;
-    enum db_status s = booking_place(c, r->app, &r->who, &x->in, &x->drafts, &p, ans);
-    json_t *years = NULL;
-    int64_t remaining = 0;
+    create_ctx_clear(x); /* from an attempt that was retried */
+    enum db_status s = booking_place(c, r->app, &r->who, &x->in, &x->drafts, &x->p, ans);
     if (s == DB_OK) {
         r->subject_client = x->in.client_id;
-        s = years_json(c, r->app, x->in.client_id, &p, &years, &remaining);
+        s = years_json(c, r->app, x->in.client_id, &x->p, &x->years, &x->remaining);
     }
-    if (s != DB_OK) {
-        json_decref(years);
-        placed_clear(&p);
+    if (s != DB_OK)
         return s;
-    }
-    const struct booking *first = &p.items[0];
-    if (x->quote) {
+    const struct booking *first = &x->p.items[0];
+    if (x->quote) { /* a quote is not planned: it is rolled back */
         ans->status = 200;
-        ans->body = json_pack("{s:f, s:f, s:i, s:{s:s, s:o, s:o}, s:o, s:i}", "distance_km",
+        ans->body = json_pack("{s:f, s:f, s:i, s:{s:s, s:o, s:o}, s:O, s:i}", "distance_km",
                               allowance_km(first->distance_m), "remaining_km_after",
-                              allowance_km(remaining), "year", first->allowance_year, "window",
+                              allowance_km(x->remaining), "year", first->allowance_year, "window",
                               "kind", strcmp(first->time_kind, "arrive_by") ? "pickup" : "arrival",
                               "earliest", time_json(r->app, first->window_earliest), "latest",
-                              time_json(r->app, first->window_latest), "allowance_by_year", years,
-                              "rides", (int)p.n);
-    } else {
-        ans->status = 201;
-        ans->body = booking_json(r->app, first, remaining);
-        json_object_set_new(json_object_get(ans->body, "allowance"), "by_year", years);
-        if (p.series_id) {
-            json_t *ids = json_array();
-            for (size_t i = 0; i < p.n; i++)
-                if (!p.items[i].outward_id)
-                    json_array_append_new(ids, http_id_json(p.items[i].id));
-            json_object_set_new(ans->body, "occurrences", ids);
-        }
+                              time_json(r->app, first->window_latest), "allowance_by_year",
+                              x->years, "rides", (int)x->p.n);
+        return DB_OK;
     }
-    placed_clear(&p);
+    ans->status = 201;
+    ans->last = schedule_tx;
     return DB_OK;
 }
 
@@ -214,6 +234,7 @@ create_or_quote(struct req *r, bool quote)
     }
     http_tx_reply(r, quote ? "booking_quote" : "booking_create", quote ? TX_DRY_RUN : TX_CREATE,
                   create_tx, &x);
+    create_ctx_clear(&x);
     ride_drafts_clear(&x.drafts);
 }
 

@@ -118,13 +118,15 @@ run_tx(struct db_conn *c, void *arg)
     }
     x->r->subject_client = 0;
     s = x->fn(c, x->r, x->ctx, &x->ans);
-    if (s == DB_OK && x->key)
-        s = idem_store(c, x);
     if (s == DB_OK && x->mode != TX_DRY_RUN && x->r->subject_client && x->r->who.token_id) {
         struct access_entry e;
         http_access_entry(x->r, x->r->subject_client, x->ans.status, &e);
         s = access_log_add(c, &e);
     }
+    if (s == DB_OK && x->ans.last)
+        s = x->ans.last(c, x->r, x->ctx, &x->ans);
+    if (s == DB_OK && x->key)
+        s = idem_store(c, x);
     if (s == DB_OK && x->mode == TX_DRY_RUN)
         s = DB_REJECTED; /* roll back what the dry run wrote */
     if (s == DB_REJECTED && !x->ans.status)

@@ -11,11 +11,7 @@
 
 #include <jansson.h>
 
-/* What the work answers; body is owned by the answer. */
-struct tx_answer {
-    unsigned status;
-    json_t *body;
-};
+struct tx_answer;
 
 /* The work: fills ans and returns DB_OK to commit, or sets an error answer
  * (tx_reject) and returns DB_REJECTED to roll everything back; any other
@@ -23,6 +19,18 @@ struct tx_answer {
  * than once (serialization retries): ans is reset before each run. */
 typedef enum db_status (*http_tx_fn)(struct db_conn *c, struct req *r, void *ctx,
                                      struct tx_answer *ans);
+
+/* What the work answers; body is owned by the answer. */
+struct tx_answer {
+    unsigned status;
+    json_t *body;
+    /* Work the runner does last (with the same ctx), after the access
+     * trail and before storing the Idempotency-Key's answer: a lock that
+     * is held to COMMIT, such as a day's planning lock, is taken here so
+     * that it is held as briefly as can be. It may set the body. NULL:
+     * none. */
+    http_tx_fn last;
+};
 
 enum tx_mode {
     TX_PLAIN,   /* read or update */

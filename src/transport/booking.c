@@ -308,13 +308,6 @@ booking_place(struct db_conn *c, const struct app *app, const struct principal *
     for (size_t i = 0; i < d->n; i++) {
         s = place_one(c, app, who, in, &d->items[i], out->series_id, outward_id, &out->items[i],
                       ans);
-        /* On a day with runs the ride goes into the plan at once (which
-         * announces ride.scheduled). */
-        bool scheduled = false;
-        if (s == DB_OK)
-            s = dispatch_insert(c, app, out->items[i].id, out->items[i].service_date, &scheduled);
-        if (scheduled)
-            snprintf(out->items[i].status, sizeof out->items[i].status, "scheduled");
         if (s != DB_OK)
             break;
         out->n++;
@@ -322,6 +315,20 @@ booking_place(struct db_conn *c, const struct app *app, const struct principal *
             out->items[i - 1].return_id = out->items[i].id; /* drafts: outward, then return */
         else
             outward_id = out->items[i].id;
+    }
+    return s;
+}
+
+enum db_status
+booking_schedule(struct db_conn *c, const struct app *app, struct placed *p)
+{
+    enum db_status s = DB_OK;
+    for (size_t i = 0; i < p->n && s == DB_OK; i++) {
+        struct booking *b = &p->items[i];
+        bool scheduled = false;
+        s = dispatch_insert(c, app, b->id, b->service_date, &scheduled);
+        if (scheduled)
+            snprintf(b->status, sizeof b->status, "scheduled");
     }
     return s;
 }

@@ -65,6 +65,13 @@ enum db_status booking_place(struct db_conn *c, const struct app *app, const str
                              struct placed *out, struct tx_answer *ans)
     __attribute__((warn_unused_result));
 
+/* In the caller's transaction: puts each placed ride whose day has runs
+ * into that day's plan (live insertion, which announces ride.scheduled);
+ * one that fits becomes "scheduled". Takes the day's planning lock, which
+ * is held to COMMIT: call it last. */
+enum db_status booking_schedule(struct db_conn *c, const struct app *app, struct placed *p)
+    __attribute__((warn_unused_result));
+
 /* Cancels a not-yet-started ride at `now`: free (release) until the free
  * cancellation limit, then per RITMO_LATE_CANCEL_POLICY; always free when
  * the service itself cancels (free_of_charge: an ended indication). */

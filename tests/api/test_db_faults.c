@@ -303,12 +303,12 @@ test_postgres_stopped_mid_load(void **state)
     http_resp_clear(&m);
 }
 
-/* A test-only trigger: the first `failures` attempts to insert a row for
- * the client into `table` (when `only` holds for the row as well) fail with
- * a serialization failure (odd attempts) or a deadlock (even ones).
- * Attempts are counted by a sequence, which a rollback does not undo. */
+/* A test-only trigger: the first `failures` attempts to insert a row into
+ * `table` for which `when` holds fail with a serialization failure (odd
+ * attempts) or a deadlock (even ones). Attempts are counted by a
+ * sequence, which a rollback does not undo. */
 static void
-inject_conflicts_on(const char *table, const char *only, int64_t client, int failures)
+inject_conflicts_when(const char *table, const char *when, int failures)
 {
     char *sql =
         fmt("CREATE SEQUENCE IF NOT EXISTS fault_attempts; "
@@ -318,13 +318,22 @@ inject_conflicts_on(const char *table, const char *only, int64_t client, int fai
             "CASE WHEN n %% 2 = 1 THEN '40001' ELSE '40P01' END; END IF; RETURN NEW; END $$; "
             "ALTER SEQUENCE fault_attempts RESTART; "
             "DROP TRIGGER IF EXISTS fault_inject ON %s; "
-            "CREATE TRIGGER fault_inject BEFORE INSERT ON %s FOR EACH ROW WHEN "
-            "(NEW.client_id = %lld AND %s) EXECUTE FUNCTION fault_inject()",
-            failures, table, table, (long long)client, only);
+            "CREATE TRIGGER fault_inject BEFORE INSERT ON %s FOR EACH ROW WHEN (%s) "
+            "EXECUTE FUNCTION fault_inject()",
+            failures, table, table, when);
     char *out = harness_sql(&H, sql);
     assert_non_null(out);
     free(out);
     free(sql);
+}
+
+/* ... on the rows of one client (when `only` holds for the row as well) */
+static void
+inject_conflicts_on(const char *table, const char *only, int64_t client, int failures)
+{
+    char *when = fmt("NEW.client_id = %lld AND %s", (long long)client, only);
+    inject_conflicts_when(table, when, failures);
+    free(when);
 }
 
 /* ... on the reserve entries of a booking's allowance, written early in
@@ -396,12 +405,13 @@ test_serialization_failures_retried(void **state)
     free(reserved);
 }
 
-/* The access trail entry is the last write of a booking's transaction,
- * after the ride went into the plan: a failure there must fail the whole
- * booking, be retried like any conflict, and leave nothing behind when it
+/* The access trail entry is written after the booking's own rows and its
+ * allowance entries (just before the ride goes into its day's plan, the
+ * transaction's last step): a failure there must fail the whole booking,
+ * be retried like any conflict, and leave nothing behind when it
  * persists. */
 static void
-test_failing_last_write_rolls_back(void **state)
+test_failing_access_trail_write_rolls_back(void **state)
 {
     (void)state;
     int64_t client = create_client("DBF-COMMIT", "Commit test");
@@ -414,7 +424,7 @@ test_failing_last_write_rolls_back(void **state)
         fmt("SELECT count(*) FROM allowance_entries WHERE client_id = %lld", (long long)client);
 
     inject_conflicts_on("client_access", "true", client, TX_ATTEMPTS - 1);
-    char *body = ride_at(client, in_days(40), 12 * 60, "last write retried");
+    char *body = ride_at(client, in_days(40), 12 * 60, "access trail retried");
     json_decref(call("POST", "/v1/bookings", api_desk, body, 201));
     assert_int_equal(attempts(), TX_ATTEMPTS);
     assert_int_equal(sql_long(count), 1);
@@ -423,7 +433,7 @@ test_failing_last_write_rolls_back(void **state)
 
     long entries_before = sql_long(entries);
     inject_conflicts_on("client_access", "true", client, 1000);
-    body = ride_at(client, in_days(41), 12 * 60, "last write given up");
+    body = ride_at(client, in_days(41), 12 * 60, "access trail given up");
     expect_error("POST", "/v1/bookings", api_desk, body, 503, "unavailable");
     assert_int_equal(attempts(), TX_ATTEMPTS);
     assert_int_equal(sql_long(count), 1);
@@ -437,13 +447,90 @@ test_failing_last_write_rolls_back(void **state)
     free(count);
 }
 
+/* Writing the ride's stops is the last step of a booking on a day with
+ * runs, under the day's planning lock, after the day's copy in memory has
+ * been worked on: a failure there is retried like any conflict, and when
+ * it persists the booking leaves nothing behind, and the next booking of
+ * the day is planned on the day as it is in the database. */
+static void
+test_failing_plan_write_rolls_back(void **state)
+{
+    (void)state;
+    struct civil_date day = in_days(45);
+    char *date = date_text(day), run[3][24];
+    create_fleet(date, NULL, run);
+    int64_t client = create_client("DBF-PLAN", "Plan write test");
+    int64_t other = create_client("DBF-PLAN-2", "Plan write neighbour");
+    add_indication(client, in_days(-10), in_days(400), 2000);
+    add_indication(other, in_days(-10), in_days(400), 2000);
+    bool scheduled = false;
+    char *body = ride_at(other, day, 10 * 60, "before the faults");
+    char *first = post_booking(H.base_url, body, &scheduled); /* the day is now in memory */
+    assert_true(scheduled);
+    free(body);
+    char *count = fmt("SELECT count(*) FROM bookings WHERE client_id = %lld", (long long)client);
+    char *stops = fmt("SELECT count(*) FROM stops s JOIN bookings b ON b.id = s.booking_id "
+                      "WHERE b.client_id = %lld",
+                      (long long)client);
+    char *entries =
+        fmt("SELECT count(*) FROM allowance_entries WHERE client_id = %lld", (long long)client);
+    /* the stops of the bookings made from here on (a trigger's condition
+     * cannot look the client up) */
+    char *when = fmt("NEW.booking_id > %s", first);
+
+    inject_conflicts_when("stops", when, TX_ATTEMPTS - 1);
+    body = ride_at(client, day, 11 * 60, "plan write retried");
+    free(post_booking(H.base_url, body, &scheduled));
+    assert_true(scheduled);
+    /* three failed attempts, then the pickup and the dropoff written */
+    assert_int_equal(attempts(), TX_ATTEMPTS - 1 + 2);
+    assert_int_equal(sql_long(count), 1);
+    assert_int_equal(sql_long(stops), 2);
+    free(body);
+
+    long entries_before = sql_long(entries);
+    inject_conflicts_when("stops", when, 1000);
+    body = ride_at(client, day, 14 * 60, "plan write given up");
+    expect_error("POST", "/v1/bookings", api_desk, body, 503, "unavailable");
+    assert_int_equal(attempts(), TX_ATTEMPTS);
+    assert_int_equal(sql_long(count), 1);
+    assert_int_equal(sql_long(stops), 2);
+    assert_int_equal(sql_long(entries), entries_before);
+    free(harness_sql(&H, "DROP TRIGGER fault_inject ON stops"));
+    free(body);
+
+    body = ride_at(other, day, 15 * 60, "after the faults");
+    free(post_booking(H.base_url, body, &scheduled));
+    assert_true(scheduled);
+    char *unmatched = fmt("SELECT count(*) FROM bookings b WHERE b.service_date = '%s' AND "
+                          "(SELECT count(*) FROM stops s WHERE s.booking_id = b.id) <> "
+                          "CASE WHEN b.status = 'scheduled' THEN 2 ELSE 0 END",
+                          date);
+    assert_int_equal(sql_long(unmatched), 0);
+    char *planned = fmt("SELECT count(*) FROM bookings WHERE service_date = '%s' AND status = "
+                        "'scheduled'",
+                        date);
+    assert_int_equal(sql_long(planned), 3);
+    assert_ledger_adds_up();
+    free(planned);
+    free(unmatched);
+    free(body);
+    free(when);
+    free(first);
+    free(entries);
+    free(stops);
+    free(count);
+    free(date);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_postgres_stopped_mid_load),
         cmocka_unit_test(test_serialization_failures_retried),
-        cmocka_unit_test(test_failing_last_write_rolls_back),
+        cmocka_unit_test(test_failing_access_trail_write_rolls_back),
+        cmocka_unit_test(test_failing_plan_write_rolls_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
