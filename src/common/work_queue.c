@@ -20,7 +20,6 @@ struct work_queue {
     pthread_mutex_t lock;
     pthread_cond_t ready; /* a job was added, or the queue is closing */
     struct job *head, *tail;
-    int waiting;
     bool closing;
     int n_threads;
     pthread_t *threads;
@@ -38,7 +37,6 @@ next_job(struct work_queue *q)
         q->head = j->next;
         if (!q->head)
             q->tail = NULL;
-        q->waiting--;
     }
     pthread_mutex_unlock(&q->lock);
     return j;
@@ -89,22 +87,12 @@ work_queue_push(struct work_queue *q, work_fn fn, void *arg)
         else
             q->head = j;
         q->tail = j;
-        q->waiting++;
         pthread_cond_signal(&q->ready);
     }
     pthread_mutex_unlock(&q->lock);
     if (!ok)
         free(j);
     return ok;
-}
-
-int
-work_queue_waiting(struct work_queue *q)
-{
-    pthread_mutex_lock(&q->lock);
-    int n = q->waiting;
-    pthread_mutex_unlock(&q->lock);
-    return n;
 }
 
 void

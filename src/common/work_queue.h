@@ -22,7 +22,4 @@ bool work_queue_push(struct work_queue *q, work_fn fn, void *arg)
  * and frees q. NULL does nothing. */
 void work_queue_stop(struct work_queue *q);
 
-/* Jobs handed in and not yet taken by a worker (for metrics and tests). */
-int work_queue_waiting(struct work_queue *q);
-
 #endif
