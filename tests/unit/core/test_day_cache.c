@@ -6,6 +6,7 @@
 
 #include "common/xalloc.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,6 +91,54 @@ test_no_cache(void **state)
     assert_int_equal(day_cache_size(NULL), 0);
 }
 
+/* Copies taken while other threads replace the day are whole days, each
+ * as it was stored with its version (a day of n rides at version n). */
+#define ROUNDS 300
+
+static void *
+putter(void *arg)
+{
+    struct day_cache *dc = arg;
+    for (int n = 1; n <= ROUNDS; n++) {
+        struct day d = day_of("2026-12-07", n);
+        day_cache_put(dc, n, &d);
+    }
+    return NULL;
+}
+
+static void *
+copier(void *arg)
+{
+    struct day_cache *dc = arg;
+    long bad = 0;
+    for (int i = 0; i < ROUNDS; i++) {
+        struct day got;
+        int64_t version;
+        if (!day_cache_copy(dc, "2026-12-07", DAY_CACHE_ANY, &got, &version))
+            continue;
+        bad += got.n_rides != version || got.rides[got.n_rides - 1].booking_id != version;
+        day_clear(&got);
+    }
+    return (void *)bad;
+}
+
+static void
+test_copies_while_replaced(void **state)
+{
+    (void)state;
+    struct day_cache *dc = day_cache_create(2);
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, i < 2 ? putter : copier, dc), 0);
+    for (int i = 0; i < 4; i++) {
+        void *bad;
+        pthread_join(t[i], &bad);
+        assert_int_equal((long)bad, 0);
+    }
+    assert_int_equal(day_cache_size(dc), 1);
+    day_cache_free(dc);
+}
+
 int
 main(void)
 {
@@ -97,6 +146,7 @@ main(void)
         cmocka_unit_test(test_only_at_its_version),
         cmocka_unit_test(test_replaces_and_evicts),
         cmocka_unit_test(test_no_cache),
+        cmocka_unit_test(test_copies_while_replaced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
