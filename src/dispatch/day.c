@@ -961,7 +961,11 @@ day_write_route(struct db_conn *c, struct day *d, struct darp_route_eval *ev, in
     struct pg_array col[STOP_COLS];
     for (int i = 0; i < STOP_COLS; i++)
         pg_array_open(&col[i]);
-    for (int i = 0; i < n; i++) {
+    /* Last stop first: an insertion moves the stops after it up by one or
+     * two places, and a stop written after the one above it takes a place
+     * this transaction has already vacated, so (run, seq) finds no
+     * conflict to check again at COMMIT (the constraint is deferred). */
+    for (int i = n - 1; i >= 0; i--) {
         struct day_ride *x = &d->rides[(stops[i] - 2 * d->n_runs) / 2];
         bool dropoff = (stops[i] - 2 * d->n_runs) % 2;
         int64_t planned = d->t0 + llround(times[i + 1] * 60.0);
