@@ -78,6 +78,20 @@ validate_request(const struct darp_model *m, int r, char *err, size_t errlen)
 bool
 darp_model_validate(const struct darp_model *m, char *err, size_t errlen)
 {
+    for (int i = 0; i < m->n_nodes; i++) {
+        for (int j = 0; j < m->n_nodes; j++) {
+            if (!(darp_model_time(m, i, j) >= 0) || !(darp_model_cost(m, i, j) >= 0)) {
+                snprintf(err, errlen, "arc %d->%d: negative or missing time/cost", i, j);
+                return false;
+            }
+        }
+    }
+    return darp_model_validate_nodes(m, err, errlen);
+}
+
+bool
+darp_model_validate_nodes(const struct darp_model *m, char *err, size_t errlen)
+{
     if (m->n_dims < 1 || m->n_dims > DARP_MAX_DIMS) {
         snprintf(err, errlen, "capacity dimensions must be 1..%d", DARP_MAX_DIMS);
         return false;
@@ -87,12 +101,6 @@ darp_model_validate(const struct darp_model *m, char *err, size_t errlen)
         if (!(nd->e <= nd->l) || !(nd->service >= 0)) {
             snprintf(err, errlen, "node %d: empty time window or negative service time", i);
             return false;
-        }
-        for (int j = 0; j < m->n_nodes; j++) {
-            if (!(darp_model_time(m, i, j) >= 0) || !(darp_model_cost(m, i, j) >= 0)) {
-                snprintf(err, errlen, "arc %d->%d: negative or missing time/cost", i, j);
-                return false;
-            }
         }
     }
     for (int r = 0; r < m->n_requests; r++)

@@ -64,6 +64,11 @@ void darp_model_free(struct darp_model *m);
  * non-negative times, e <= l). On failure writes a message to err. */
 bool darp_model_validate(const struct darp_model *m, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+/* The same without the O(n^2) check of every arc, for a builder whose arcs
+ * are non-negative and finite by construction (live insertion builds many
+ * small models per booking). */
+bool darp_model_validate_nodes(const struct darp_model *m, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* Tightens time windows with constraints every feasible schedule implies
  * anyway (pickup/dropoff coupling through travel and ride time, earliest
