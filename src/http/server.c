@@ -319,14 +319,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (r->status) { /* answered: by a worker, or before the body came */
-        http_reply_send(r);
-        return MHD_YES;
-    }
     /* The request has arrived whole; one that came too late was cut off
      * and is not run (its client is gone). */
     if (!conn_deadline_arrived(s->deadline, socket_context_of(conn)))
         return MHD_NO;
+    if (r->status) { /* answered: by a worker, or before the body came */
+        http_reply_send(r);
+        return MHD_YES;
+    }
     /* Suspended before it is handed over, so that the worker's resume
      * always follows the suspend. While the server stops, the queue takes
      * nothing more and the request runs here. */
