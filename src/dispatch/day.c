@@ -116,11 +116,7 @@ read_ride(const PGresult *r, int i, const struct day *d, struct day_ride *x)
     x->arrive_by = PQgetvalue(r, i, 9)[0] == 't';
     snprintf(x->aid, sizeof x->aid, "%s", PQgetvalue(r, i, 10));
     x->companions = (int)db_i64(r, i, 11);
-    int64_t run_id = db_i64(r, i, 12);
-    x->run = -1;
-    for (int v = 0; v < d->n_runs; v++)
-        if (d->runs[v].id == run_id)
-            x->run = v;
+    x->run = day_run_index(d, db_i64(r, i, 12));
     x->pickup_seq = (int)db_i64(r, i, 13);
     x->dropoff_seq = (int)db_i64(r, i, 14);
     x->locked = PQgetvalue(r, i, 15)[0] == 't';
@@ -196,6 +192,15 @@ day_lock(struct db_conn *c, const char *date, struct day_head *h)
     h->txid = db_i64(r, 0, 1);
     PQclear(r);
     return DB_OK;
+}
+
+int
+day_run_index(const struct day *d, int64_t run_id)
+{
+    for (int v = 0; v < d->n_runs; v++)
+        if (d->runs[v].id == run_id)
+            return v;
+    return -1;
 }
 
 void
@@ -390,10 +395,7 @@ by_seq(const void *a, const void *b)
     return ((const struct seq_stop *)a)->seq - ((const struct seq_stop *)b)->seq;
 }
 
-/* The legs of every run as it stands: depot, stops, depot (an empty run:
- * depot to depot). from/to need room for n_runs + 2 * n_rides pairs. The
- * stops are grouped by run in one pass (a counting sort) and each run's
- * few ordered by sequence: linear in the day, however many runs. */
+/* A counting sort by run: linear in the day, however many runs. */
 int *
 day_rides_by_run(const struct day *d, int skip, int **first)
 {
@@ -743,12 +745,8 @@ same_ride(const struct day_ride *a, const struct day_ride *b)
 bool
 day_subset_rebase(struct day *sub, int kk, const struct day *d, int k)
 {
-    int v = -1;
-    for (int i = 0; i < d->n_runs && v < 0; i++)
-        if (d->runs[i].id == sub->runs[0].id)
-            v = i;
-    if (sub->n_runs != 1 || v < 0 || !same_run(&d->runs[v], &sub->runs[0]) ||
-        !same_ride(&d->rides[k], &sub->rides[kk]))
+    int v = sub->n_runs == 1 ? day_run_index(d, sub->runs[0].id) : -1;
+    if (v < 0 || !same_run(&d->runs[v], &sub->runs[0]) || !same_ride(&d->rides[k], &sub->rides[kk]))
         return false;
     /* The run's rides in d, each matched with the subset's by booking. */
     int *origin = xcalloc((size_t)sub->n_rides + 1, sizeof *origin), found = 0;

@@ -99,6 +99,8 @@ enum db_status day_ride_head(struct db_conn *c, const char *date, int64_t bookin
                              struct day_head *h) __attribute__((warn_unused_result));
 enum db_status day_lock(struct db_conn *c, const char *date, struct day_head *h)
     __attribute__((warn_unused_result));
+/* Index in d->runs of the run with that id, or -1. */
+int day_run_index(const struct day *d, int64_t run_id);
 /* Appends the head's ride to a day (one kept from an earlier insertion). */
 void day_add_ride(struct day *d, const struct day_head *h);
 void day_head_clear(struct day_head *h);

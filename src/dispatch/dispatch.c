@@ -18,8 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-static int run_index(const struct day *d, int64_t run_id);
-
 static int
 ride_index(const struct day *d, int64_t booking_id)
 {
@@ -193,14 +191,15 @@ place_again(const struct app *app, const struct day *d, int k, const struct inse
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int v = run_index(d, early->sub.runs[0].id);
-    if (v < 0)
-        return false;
+    int v = day_run_index(d, early->sub.runs[0].id);
     struct insertion x = {.v = v, .kk = -1};
     char err[256];
     struct darp_insert_result res;
-    day_subset(d, &v, 1, k, &x.sub, &x.kk);
-    bool ok = day_build_insert_model(app, &x.sub, x.kk, err, sizeof err);
+    bool ok = v >= 0; /* a run that is gone: the day is searched again */
+    if (ok) {
+        day_subset(d, &v, 1, k, &x.sub, &x.kk);
+        ok = day_build_insert_model(app, &x.sub, x.kk, err, sizeof err);
+    }
     if (ok) {
         x.plan = current_plan(&x.sub);
         ok = darp_insert_find(x.plan, x.kk, &res) && res.at.delta <= early->delta + BOUND_EPS &&
@@ -422,15 +421,6 @@ dispatch_plan(struct db_conn *c, const struct app *app, const char *date, double
     return s;
 }
 
-static int
-run_index(const struct day *d, int64_t run_id)
-{
-    for (int v = 0; v < d->n_runs; v++)
-        if (d->runs[v].id == run_id)
-            return v;
-    return -1;
-}
-
 /* Writes runs u and v (u may be -1) from the plan. */
 static enum db_status
 write_runs(struct db_conn *c, struct day *d, struct darp_insert_plan *plan, int u, int v)
@@ -484,7 +474,7 @@ dispatch_assign(struct db_conn *c, const struct app *app, int64_t booking_id, co
     enum db_status s = fleet_lock_day(c, date);
     if (s != DB_OK || (s = day_load(c, app, date, &d)) != DB_OK)
         return s;
-    int k = ride_index(&d, booking_id), v = run_index(&d, run_id);
+    int k = ride_index(&d, booking_id), v = day_run_index(&d, run_id);
     *out = k < 0 || !strcmp(d.rides[k].status, "picked_up") ? ASSIGN_NOT_OPEN
            : v < 0                                          ? ASSIGN_NO_RUN
                                                             : ASSIGN_DONE;
@@ -648,7 +638,7 @@ dispatch_served(struct db_conn *c, const struct app *app, int64_t booking_id, co
     if ((s = day_load(c, app, date, &d)) != DB_OK)
         return s;
     /* The run of the ride, which itself may no longer be open (no-show). */
-    int v = run_index(&d, run_id), none;
+    int v = day_run_index(&d, run_id), none;
     struct day run = {0};
     if (v >= 0) {
         day_subset(&d, &v, 1, -1, &run, &none);

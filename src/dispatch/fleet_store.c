@@ -29,9 +29,6 @@ static struct db_stmt st_run_get = {"run_get", "SELECT " RUN_COLUMNS " FROM runs
                                     0};
 static struct db_stmt st_lock_day = {"lock_day", "SELECT ritmo_lock_day($1)", 1,
                                      0}; /* sql/015_lock_day.sql */
-static struct db_stmt st_has_runs = {
-    "day_has_runs",
-    "SELECT EXISTS (SELECT 1 FROM runs WHERE service_date = $1 AND status = 'active')", 1, 0};
 
 static void
 read_vehicle(const PGresult *r, int row, void *out)
@@ -107,17 +104,4 @@ fleet_lock_day(struct db_conn *c, const char *date)
 {
     const char *params[] = {date};
     return db_exec_cmd(c, &st_lock_day, params, NULL);
-}
-
-enum db_status
-fleet_day_has_runs(struct db_conn *c, const char *date, bool *yes)
-{
-    const char *params[] = {date};
-    enum db_status s;
-    PGresult *r = db_exec(c, &st_has_runs, params, &s);
-    if (!r)
-        return s;
-    *yes = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
-    return DB_OK;
 }

@@ -38,8 +38,5 @@ enum db_status fleet_run_get(struct db_conn *c, int64_t id, struct run *out)
  * in one process or several. */
 enum db_status fleet_lock_day(struct db_conn *c, const char *date)
     __attribute__((warn_unused_result));
-/* Whether the day has active runs. */
-enum db_status fleet_day_has_runs(struct db_conn *c, const char *date, bool *yes)
-    __attribute__((warn_unused_result));
 
 #endif
